@@ -1,0 +1,74 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import type { SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";
+import pg from "pg";
+import * as schema from "./schema.js";
+
+export type Schema = typeof schema;
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction handle; it has the same query API as `Database`. */
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+/** Either the database or an open transaction. */
+export type Executor = Database | Transaction;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: "pglite" | "postgres";
+  /** The underlying PGlite instance or node-postgres pool. */
+  client: PGlite | pg.Pool;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string; unset means PGlite in `dataDir`. */
+  databaseUrl?: string;
+  /** Folder of the PGlite data; `memory://` keeps it in memory. */
+  dataDir: string;
+  /** Size of the node-postgres pool. */
+  poolSize?: number;
+}
+
+export async function openDatabase(
+  options: DatabaseOptions,
+): Promise<DatabaseHandle> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+    });
+    // Fail at start, not at the first request, when the server is unreachable.
+    const connection = await pool.connect();
+    connection.release();
+    const db = drizzlePostgres(pool, { schema }) as unknown as Database;
+    return {
+      db,
+      kind: "postgres",
+      client: pool,
+      close: () => pool.end(),
+    };
+  }
+  if (!options.dataDir.startsWith("memory://")) {
+    mkdirSync(options.dataDir, { recursive: true });
+  }
+  const client = await PGlite.create(options.dataDir);
+  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  return {
+    db,
+    kind: "pglite",
+    client,
+    close: () => client.close(),
+  };
+}
+
+/**
+ * Runs raw SQL and returns its rows. PGlite and node-postgres both return an
+ * object with `rows`; note that node-postgres returns bigint and numeric
+ * columns as strings, so cast counts to `int` in SQL.
+ */
+export async function queryRows<Row>(db: Executor, query: SQL): Promise<Row[]> {
+  const result = (await db.execute(query)) as unknown as { rows: Row[] };
+  return result.rows;
+}

@@ -1,0 +1,22 @@
+/** The default sphere dictionary, loaded by the first migration. */
+export const DEFAULT_SPHERES: readonly { code: string; name: string }[] = [
+  { code: "healthcare", name: "Здравоохранение" },
+  { code: "education", name: "Образование" },
+  { code: "culture", name: "Культура" },
+  { code: "social_protection", name: "Социальная защита" },
+  { code: "housing_utilities", name: "Жилищно-коммунальное хозяйство" },
+  { code: "transport_roads", name: "Транспорт и дороги" },
+  { code: "sport", name: "Физическая культура и спорт" },
+  { code: "ecology", name: "Экология и природопользование" },
+  { code: "safety", name: "Безопасность" },
+  { code: "economy", name: "Экономика и предпринимательство" },
+  { code: "youth_policy", name: "Молодёжная политика" },
+  { code: "employment", name: "Труд и занятость" },
+  { code: "agriculture", name: "Сельское хозяйство" },
+  { code: "construction", name: "Строительство и архитектура" },
+  { code: "digital", name: "Цифровое развитие и связь" },
+  { code: "tourism", name: "Туризм" },
+  { code: "public_administration", name: "Государственное управление" },
+  { code: "test_pp", name: "Тестовая сфера ПП" },
+  { code: "test_gp", name: "Тестовая сфера ГП" },
+];

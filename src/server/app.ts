@@ -1,0 +1,256 @@
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import fastifyCookie from "@fastify/cookie";
+import fastifyFormbody from "@fastify/formbody";
+import fastifyHelmet from "@fastify/helmet";
+import fastifyStatic from "@fastify/static";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from "fastify";
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import { ZodError } from "zod";
+import type { Config } from "../config.js";
+import type { DatabaseHandle } from "../db/client.js";
+import { translateDatabaseError } from "./database-errors.js";
+import { AppError } from "./errors.js";
+import { healthRoutes } from "./routes/health.js";
+import { metricsPlugin } from "./metrics.js";
+
+export const WEB_DIST = fileURLToPath(
+  new URL("../../dist/web", import.meta.url),
+);
+
+/** Everything the routes need; main.ts and the tests build it. */
+export interface AppDeps {
+  config: Config;
+  database: DatabaseHandle;
+  /** Extra services, set by main.ts or tests as the parts land. */
+  services?: Record<string, unknown>;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    deps: AppDeps;
+  }
+}
+
+export type App = FastifyInstance;
+
+/** Redacted paths: tokens, cookies and signatures never reach the logs. */
+export const LOG_REDACT = [
+  "req.headers.cookie",
+  "req.headers.authorization",
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  "*.password",
+  "*.access_token",
+  "*.id_token",
+  "*.refresh_token",
+  "*.client_secret",
+  "*.code",
+];
+
+export function loggerOptions(config: Config): FastifyServerOptions["logger"] {
+  return {
+    level: config.logLevel,
+    redact: LOG_REDACT,
+    serializers: {
+      // The query string of the ESIA callback holds the code and state: log the path only.
+      req: (request: { method: string; url: string; id: string }) => ({
+        method: request.method,
+        url: request.url.split("?")[0],
+        id: request.id,
+      }),
+    },
+  };
+}
+
+/**
+ * Builds the Fastify application: security headers, cookies, OpenAPI, the
+ * error handler, health routes and the built UI. Route plugins of each part
+ * register themselves in `registerRoutes`.
+ */
+export async function buildApp(
+  deps: AppDeps,
+  options: { logger?: FastifyServerOptions["logger"] } = {},
+): Promise<App> {
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(deps.config),
+    genReqId: () => randomUUID(),
+    trustProxy: true,
+    bodyLimit: 256 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.decorate("deps", deps);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        formAction: [
+          "'self'",
+          ...(deps.config.esia.baseUrl
+            ? [deps.config.esia.baseUrl]
+            : ["http:", "https:"]),
+        ],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    strictTransportSecurity: deps.config.publicUrl.startsWith("https:"),
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: "ПОС «Госпаблики»: регистрация кабинетов",
+        description:
+          "JSON API of the cabinet-registration service. Unsafe methods need the session cookie and the x-csrf-token header from GET /api/session.",
+        version: "1.0.0",
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
+  app.get("/api/openapi.json", { schema: { hide: true } }, () => app.swagger());
+
+  app.setErrorHandler((error, request, reply) => {
+    const body = (
+      statusCode: number,
+      message: string,
+      details: unknown[] = [],
+      code = "error",
+    ) => ({
+      requestId: request.id,
+      statusCode,
+      error: code,
+      message,
+      details,
+    });
+    if (error instanceof AppError) {
+      if (error.statusCode >= 500)
+        request.log.error({ err: error }, "request failed");
+      return reply
+        .code(error.statusCode)
+        .send(body(error.statusCode, error.message, error.details, error.code));
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const details = error.validation.map((issue) => ({
+        path: issue.instancePath.replace(/^\//, "").replaceAll("/", "."),
+        message: issue.message ?? "Недопустимое значение",
+      }));
+      return reply
+        .code(422)
+        .send(
+          body(422, "Исправьте ошибки в форме", details, "validation_failed"),
+        );
+    }
+    if (error instanceof ZodError) {
+      const details = error.issues.map((issue) => ({
+        path: issue.path.join("."),
+        message: issue.message,
+      }));
+      return reply
+        .code(422)
+        .send(
+          body(422, "Исправьте ошибки в форме", details, "validation_failed"),
+        );
+    }
+    const translated = translateDatabaseError(error);
+    if (translated) {
+      request.log.warn(
+        { constraint: translated.code },
+        "database constraint rejected the request",
+      );
+      return reply
+        .code(translated.statusCode)
+        .send(
+          body(
+            translated.statusCode,
+            translated.message,
+            translated.details,
+            translated.code,
+          ),
+        );
+    }
+    const statusCode = (error as { statusCode?: number }).statusCode;
+    if (statusCode && statusCode >= 400 && statusCode < 500) {
+      const message =
+        statusCode === 429
+          ? "Слишком много запросов: подождите минуту и повторите"
+          : statusCode === 415
+            ? "Неподдерживаемый формат запроса: отправьте JSON"
+            : statusCode === 413
+              ? "Слишком большой запрос"
+              : "Некорректный запрос";
+      return reply
+        .code(statusCode)
+        .send(body(statusCode, message, [], "bad_request"));
+    }
+    request.log.error({ err: error }, "unhandled error");
+    return reply
+      .code(500)
+      .send(
+        body(
+          500,
+          "Внутренняя ошибка сервиса. Повторите попытку позже; если ошибка повторяется, сообщите в поддержку номер запроса.",
+          [],
+          "internal",
+        ),
+      );
+  });
+
+  await app.register(metricsPlugin);
+  await app.register(healthRoutes);
+  await registerRoutes(app);
+
+  const hasWeb = existsSync(WEB_DIST);
+  if (hasWeb) {
+    await app.register(fastifyStatic, {
+      root: WEB_DIST,
+      wildcard: false,
+      index: false,
+      maxAge: "1h",
+    });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0] ?? "";
+    const isPage =
+      request.method === "GET" &&
+      !path.startsWith("/api/") &&
+      !path.startsWith("/auth/") &&
+      !/\.[a-z0-9]+$/i.test(path);
+    if (isPage && hasWeb) {
+      // The React UI routes on the client; every page path serves its shell.
+      return reply.header("cache-control", "no-store").sendFile("index.html");
+    }
+    return reply.code(404).send({
+      requestId: request.id,
+      statusCode: 404,
+      error: "not_found",
+      message: "Страница или запись не найдена",
+      details: [],
+    });
+  });
+  return app;
+}
+
+/** Registers each part's routes; the parts add their plugin here. */
+async function registerRoutes(app: App): Promise<void> {
+  void app;
+}

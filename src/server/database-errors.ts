@@ -1,0 +1,131 @@
+import { AppError, ConflictError, ValidationError } from "./errors.js";
+
+/**
+ * Messages for the database constraints a request can break. The service
+ * checks these rules before writing; the constraints catch races and bugs,
+ * and this table turns them into a clear answer instead of a 500.
+ */
+const CONSTRAINT_MESSAGES: Record<
+  string,
+  { status: 409 | 422; message: string; field?: string }
+> = {
+  applications_one_open_per_organization_kind: {
+    status: 409,
+    message:
+      "У организации уже есть заявка на такой кабинет, которая рассматривается или ждёт исправления: откройте её вместо новой",
+  },
+  cabinets_one_active_per_organization_kind: {
+    status: 409,
+    message: "У организации уже есть кабинет этого вида",
+  },
+  name_claims_pkey: {
+    status: 409,
+    field: "name",
+    message:
+      "Кабинет или заявка с таким названием уже есть у этой редакции: введите другое название",
+  },
+  application_decisions_one_per_revision: {
+    status: 409,
+    message:
+      "По этой редакции заявки уже принято решение другим сотрудником: обновите страницу, чтобы увидеть его",
+  },
+  applications_state: {
+    status: 422,
+    message: "Недопустимое состояние заявки",
+  },
+  applications_region_code_regions_code_fk: {
+    status: 422,
+    field: "region",
+    message: "Выберите регион из списка: такого кода региона нет",
+  },
+  cabinets_region_code_regions_code_fk: {
+    status: 422,
+    field: "region",
+    message: "Выберите регион из списка: такого кода региона нет",
+  },
+  application_revisions_region_code_regions_code_fk: {
+    status: 422,
+    field: "region",
+    message: "Выберите регион из списка: такого кода региона нет",
+  },
+  applications_type_code_cabinet_types_code_fk: {
+    status: 422,
+    field: "type",
+    message: "Выберите тип кабинета из списка",
+  },
+  revision_spheres_sphere_code_spheres_code_fk: {
+    status: 422,
+    field: "spheres",
+    message:
+      "Выберите сферы из списка: одной из указанных сфер нет в справочнике",
+  },
+  applications_editorial_cabinet_id_cabinets_id_fk: {
+    status: 422,
+    field: "editorialCabinetId",
+    message: "Выберите редакцию из списка: такой редакции нет",
+  },
+};
+
+interface PgErrorLike {
+  code?: string;
+  constraint?: string;
+  cause?: unknown;
+}
+
+/** Finds the PostgreSQL error inside an error that Drizzle may have wrapped. */
+export function findPgError(error: unknown): PgErrorLike | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    const candidate = current as PgErrorLike;
+    if (
+      typeof candidate.code === "string" &&
+      /^[0-9A-Z]{5}$/.test(candidate.code)
+    ) {
+      return candidate;
+    }
+    current = candidate.cause;
+  }
+  return undefined;
+}
+
+/** Converts a constraint violation into an AppError, or returns undefined. */
+export function translateDatabaseError(error: unknown): AppError | undefined {
+  const pgError = findPgError(error);
+  if (!pgError) return undefined;
+  const known = pgError.constraint
+    ? CONSTRAINT_MESSAGES[pgError.constraint]
+    : undefined;
+  if (known) {
+    const details = known.field
+      ? [{ path: known.field, message: known.message }]
+      : [];
+    return known.status === 409
+      ? new ConflictError(known.message, pgError.constraint, details)
+      : new ValidationError(details, known.message);
+  }
+  switch (pgError.code) {
+    case "23505":
+      return new ConflictError(
+        "Такая запись уже существует",
+        "unique_violation",
+      );
+    case "23503":
+      return new ValidationError(
+        [],
+        "Запрос ссылается на запись, которой нет: обновите страницу и выберите значение из списка",
+      );
+    case "23514":
+      return new ValidationError(
+        [],
+        "Значение не прошло проверку: исправьте данные формы",
+      );
+    case "40001":
+    case "40P01":
+      return new ConflictError(
+        "Запрос столкнулся с одновременным изменением: повторите действие",
+        "serialization_failure",
+      );
+    default:
+      return undefined;
+  }
+}
