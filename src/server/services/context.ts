@@ -1,0 +1,14 @@
+import type { FastifyBaseLogger } from "fastify";
+import type { PlatformOperator } from "../../config.js";
+import type { Database } from "../../db/client.js";
+import type { AccessGroups } from "../../domain/eligibility.js";
+
+/** What the application services need; built once in buildApp. */
+export interface ServiceContext {
+  db: Database;
+  groups: AccessGroups;
+  operators: PlatformOperator[];
+  /** Public base URL, for links in mail. */
+  publicUrl: string;
+  logger: FastifyBaseLogger;
+}

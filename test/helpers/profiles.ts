@@ -1,0 +1,35 @@
+import type { EsiaOrganization, EsiaProfile } from "../../src/domain/esia-profile.js";
+
+export const GROUPS = { work: "POS_GP_WORK", editorial: "POS_GP_EDITORIAL" };
+
+/** An eligible organization membership; override fields per case. */
+export function organization(overrides: Partial<EsiaOrganization> = {}): EsiaOrganization {
+  return {
+    oid: "1000000103",
+    ogrn: "1027800001030",
+    fullName: "Санкт-Петербургское государственное бюджетное учреждение «Центр городских услуг»",
+    shortName: "СПб ГБУ ЦГУ",
+    type: "LEGAL",
+    chief: false,
+    admin: true,
+    active: true,
+    isLiquidated: false,
+    groups: [
+      { grpId: GROUPS.work, name: "ПОС. Госпаблики. Кабинет учреждения" },
+    ],
+    ...overrides,
+  };
+}
+
+export function profile(overrides: Partial<EsiaProfile> = {}): EsiaProfile {
+  return {
+    oid: "1000000002",
+    lastName: "Петрова",
+    firstName: "Анна",
+    middleName: "Сергеевна",
+    email: "petrova@example.ru",
+    mobile: "+7(900)1234567",
+    organizations: [organization()],
+    ...overrides,
+  };
+}
