@@ -25,6 +25,7 @@ import { translateDatabaseError } from "./database-errors.js";
 import { AppError } from "./errors.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsPlugin } from "./metrics.js";
+import { createServiceContext, type ServiceContext } from "./services/context.js";
 
 export const WEB_DIST = fileURLToPath(
   new URL("../../dist/web", import.meta.url),
@@ -41,6 +42,8 @@ export interface AppDeps {
 declare module "fastify" {
   interface FastifyInstance {
     deps: AppDeps;
+    /** Context of the application services, logging through the app's logger. */
+    services: ServiceContext;
   }
 }
 
@@ -91,6 +94,7 @@ export async function buildApp(
     bodyLimit: 256 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   app.decorate("deps", deps);
+  app.decorate("services", createServiceContext(deps, app.log));
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

@@ -12,3 +12,17 @@ export interface ServiceContext {
   publicUrl: string;
   logger: FastifyBaseLogger;
 }
+
+/** Builds the context from the app's configuration and database. */
+export function createServiceContext(
+  deps: { config: { groups: AccessGroups; platformOperators: PlatformOperator[]; publicUrl: string }; database: { db: Database } },
+  logger: FastifyBaseLogger,
+): ServiceContext {
+  return {
+    db: deps.database.db,
+    groups: deps.config.groups,
+    operators: deps.config.platformOperators,
+    publicUrl: deps.config.publicUrl,
+    logger,
+  };
+}
