@@ -25,7 +25,10 @@ import { translateDatabaseError } from "./database-errors.js";
 import { AppError } from "./errors.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsPlugin } from "./metrics.js";
-import { createServiceContext, type ServiceContext } from "./services/context.js";
+import {
+  createServiceContext,
+  type ServiceContext,
+} from "./services/context.js";
 
 export const WEB_DIST = fileURLToPath(
   new URL("../../dist/web", import.meta.url),

@@ -29,7 +29,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const handle = await openDatabase({ databaseUrl: url.toString(), dataDir: "", poolSize: 5 });
+  const handle = await openDatabase({
+    databaseUrl: url.toString(),
+    dataDir: "",
+    poolSize: 5,
+  });
   await migrateDatabase(handle);
   return {
     handle,

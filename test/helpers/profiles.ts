@@ -1,13 +1,19 @@
-import type { EsiaOrganization, EsiaProfile } from "../../src/domain/esia-profile.js";
+import type {
+  EsiaOrganization,
+  EsiaProfile,
+} from "../../src/domain/esia-profile.js";
 
 export const GROUPS = { work: "POS_GP_WORK", editorial: "POS_GP_EDITORIAL" };
 
 /** An eligible organization membership; override fields per case. */
-export function organization(overrides: Partial<EsiaOrganization> = {}): EsiaOrganization {
+export function organization(
+  overrides: Partial<EsiaOrganization> = {},
+): EsiaOrganization {
   return {
     oid: "1000000103",
     ogrn: "1027800001030",
-    fullName: "Санкт-Петербургское государственное бюджетное учреждение «Центр городских услуг»",
+    fullName:
+      "Санкт-Петербургское государственное бюджетное учреждение «Центр городских услуг»",
     shortName: "СПб ГБУ ЦГУ",
     type: "LEGAL",
     chief: false,

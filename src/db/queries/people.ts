@@ -1,5 +1,8 @@
 import { sql } from "drizzle-orm";
-import type { EsiaOrganization, EsiaProfile } from "../../domain/esia-profile.js";
+import type {
+  EsiaOrganization,
+  EsiaProfile,
+} from "../../domain/esia-profile.js";
 import type { Executor } from "../client.js";
 import { organizations, persons } from "../schema.js";
 
@@ -17,7 +20,10 @@ export async function upsertProfile(
   }
 }
 
-export async function upsertPerson(db: Executor, profile: EsiaProfile): Promise<void> {
+export async function upsertPerson(
+  db: Executor,
+  profile: EsiaProfile,
+): Promise<void> {
   await db
     .insert(persons)
     .values({

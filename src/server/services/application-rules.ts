@@ -1,7 +1,12 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Executor } from "../../db/client.js";
 import { queryRows } from "../../db/client.js";
-import { cabinetSpheres, cabinets, nameClaims, spheres } from "../../db/schema.js";
+import {
+  cabinetSpheres,
+  cabinets,
+  nameClaims,
+  spheres,
+} from "../../db/schema.js";
 import {
   CABINET_TYPE_INFO,
   typeAllowsKind,
@@ -9,7 +14,11 @@ import {
 } from "../../domain/cabinets.js";
 import type { ApplicationFields } from "../../domain/application-form.js";
 import { nameKey } from "../../domain/text.js";
-import { ConflictError, ValidationError, type FieldProblem } from "../errors.js";
+import {
+  ConflictError,
+  ValidationError,
+  type FieldProblem,
+} from "../errors.js";
 
 export interface EditorialCabinetRow {
   id: string;
@@ -74,7 +83,9 @@ export async function validateApplicationFields(
   const known = await db
     .select({ code: spheres.code })
     .from(spheres)
-    .where(and(inArray(spheres.code, fields.spheres), isNull(spheres.retiredAt)));
+    .where(
+      and(inArray(spheres.code, fields.spheres), isNull(spheres.retiredAt)),
+    );
   const knownCodes = new Set(known.map((row) => row.code));
   const unknown = fields.spheres.filter((code) => !knownCodes.has(code));
   if (unknown.length > 0) {
@@ -89,11 +100,17 @@ export async function validateApplicationFields(
     if (fields.editorialCabinetId) {
       problems.push({
         path: "editorialCabinetId",
-        message: "Кабинет редакции не привязывается к другой редакции: оставьте поле «Редакция» пустым",
+        message:
+          "Кабинет редакции не привязывается к другой редакции: оставьте поле «Редакция» пустым",
       });
     }
   } else {
-    editorial = await resolveEditorialCabinet(db, organizationOid, fields, problems);
+    editorial = await resolveEditorialCabinet(
+      db,
+      organizationOid,
+      fields,
+      problems,
+    );
   }
   if (problems.length > 0) throw new ValidationError(problems);
   return editorial;
@@ -135,7 +152,8 @@ async function resolveEditorialCabinet(
   if (!fields.editorialCabinetId) {
     problems.push({
       path: "editorialCabinetId",
-      message: "Выберите редакцию органа, в ведении которого находится ваша организация",
+      message:
+        "Выберите редакцию органа, в ведении которого находится ваша организация",
     });
     return null;
   }
@@ -174,7 +192,9 @@ export function nameScope(
   regionCode: string,
   editorialCabinetId: string | null,
 ): string {
-  return kind === "work" ? `editorial:${editorialCabinetId}` : `region:${regionCode}`;
+  return kind === "work"
+    ? `editorial:${editorialCabinetId}`
+    : `region:${regionCode}`;
 }
 
 const NAME_TAKEN =
@@ -197,14 +217,23 @@ export async function claimName(
     sql`select application_id from name_claims where scope = ${scope} and name_key = ${key}`,
   );
   if (holder && holder.application_id !== applicationId) {
-    throw new ConflictError(NAME_TAKEN, "name_taken", [{ path: "name", message: NAME_TAKEN }]);
+    throw new ConflictError(NAME_TAKEN, "name_taken", [
+      { path: "name", message: NAME_TAKEN },
+    ]);
   }
   if (holder) return;
-  await tx.delete(nameClaims).where(eq(nameClaims.applicationId, applicationId));
+  await tx
+    .delete(nameClaims)
+    .where(eq(nameClaims.applicationId, applicationId));
   // A concurrent claim of the same name fails on the primary key here.
   await tx.insert(nameClaims).values({ scope, nameKey: key, applicationId });
 }
 
-export async function releaseName(tx: Executor, applicationId: string): Promise<void> {
-  await tx.delete(nameClaims).where(eq(nameClaims.applicationId, applicationId));
+export async function releaseName(
+  tx: Executor,
+  applicationId: string,
+): Promise<void> {
+  await tx
+    .delete(nameClaims)
+    .where(eq(nameClaims.applicationId, applicationId));
 }

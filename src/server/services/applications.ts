@@ -16,7 +16,10 @@ import type {
 } from "../../domain/application-form.js";
 import type { CabinetKind } from "../../domain/cabinets.js";
 import { checkEligibility } from "../../domain/eligibility.js";
-import type { EsiaOrganization, EsiaProfile } from "../../domain/esia-profile.js";
+import type {
+  EsiaOrganization,
+  EsiaProfile,
+} from "../../domain/esia-profile.js";
 import {
   nextState,
   TransitionError,
@@ -46,7 +49,9 @@ export function findEmployer(
   actor: EsiaProfile,
   organizationOid: string,
 ): EsiaOrganization {
-  const organization = actor.organizations.find((org) => org.oid === organizationOid);
+  const organization = actor.organizations.find(
+    (org) => org.oid === organizationOid,
+  );
   if (!organization) {
     throw new ForbiddenError(
       "Вы не являетесь сотрудником этой организации по данным ЕСИА: выберите организацию из списка",
@@ -117,7 +122,12 @@ async function insertRevision(
     .returning({ id: applicationRevisions.id });
   await tx
     .insert(revisionSpheres)
-    .values(fields.spheres.map((sphereCode) => ({ revisionId: revision!.id, sphereCode })));
+    .values(
+      fields.spheres.map((sphereCode) => ({
+        revisionId: revision!.id,
+        sphereCode,
+      })),
+    );
 }
 
 /**
@@ -142,7 +152,9 @@ export async function submitApplication(
         .where(eq(applications.idempotencyKey, input.idempotencyKey));
       if (earlier) {
         if (earlier.applicantOid !== actor.oid) {
-          throw new ConflictError("Повторный запрос не совпадает с исходным: обновите страницу");
+          throw new ConflictError(
+            "Повторный запрос не совпадает с исходным: обновите страницу",
+          );
         }
         return { application: earlier, created: false };
       }
@@ -161,7 +173,10 @@ export async function submitApplication(
         ),
       );
     if (existingCabinet) {
-      throw new ConflictError("У организации уже есть кабинет этого вида: войдите в него", "cabinet_exists");
+      throw new ConflictError(
+        "У организации уже есть кабинет этого вида: войдите в него",
+        "cabinet_exists",
+      );
     }
     const [open] = await tx
       .select({ id: applications.id, reference: applications.reference })
@@ -180,7 +195,12 @@ export async function submitApplication(
       );
     }
 
-    const editorial = await validateApplicationFields(tx, input.kind, organization.oid, input);
+    const editorial = await validateApplicationFields(
+      tx,
+      input.kind,
+      organization.oid,
+      input,
+    );
     const [sequence] = await queryRows<{ value: number }>(
       tx,
       sql`select nextval('application_reference_seq')::int as value`,
@@ -205,8 +225,20 @@ export async function submitApplication(
       })
       .returning();
     const app = application!;
-    await claimName(tx, app.id, nameScope(input.kind, input.region, editorial?.id ?? null), input.name);
-    await insertRevision(tx, app.id, 1, input, editorial?.id ?? null, actor.oid);
+    await claimName(
+      tx,
+      app.id,
+      nameScope(input.kind, input.region, editorial?.id ?? null),
+      input.name,
+    );
+    await insertRevision(
+      tx,
+      app.id,
+      1,
+      input,
+      editorial?.id ?? null,
+      actor.oid,
+    );
     await recordAudit(tx, [
       {
         actorOid: actor.oid,
@@ -217,12 +249,20 @@ export async function submitApplication(
         toState: "submitted",
       },
     ]);
-    await enqueueMail(tx, await transitionMail(ctx, tx, app, editorial, "submitted"));
+    await enqueueMail(
+      tx,
+      await transitionMail(ctx, tx, app, editorial, "submitted"),
+    );
     return { application: app, created: true };
   });
   if (result.created) {
     ctx.logger.info(
-      { applicationId: result.application.id, organizationOid: organization.oid, from: null, to: "submitted" },
+      {
+        applicationId: result.application.id,
+        organizationOid: organization.oid,
+        from: null,
+        to: "submitted",
+      },
       "application submitted",
     );
   }
@@ -251,7 +291,10 @@ async function transitionMail(
   const reviewers = await reviewerAddresses(ctx, tx, app.regionCode, editorial);
   return [
     {
-      template: event === "submitted" ? "application_submitted" : "application_resubmitted",
+      template:
+        event === "submitted"
+          ? "application_submitted"
+          : "application_resubmitted",
       to: app.email,
       facts,
       applicationId: app.id,
@@ -308,7 +351,9 @@ export async function resubmitApplication(
 ): Promise<ApplicationRow> {
   const updated = await ctx.db.transaction(async (tx) => {
     const app = await lockApplication(tx, applicationId);
-    const organization = actor.organizations.find((org) => org.oid === app.organizationOid);
+    const organization = actor.organizations.find(
+      (org) => org.oid === app.organizationOid,
+    );
     if (!organization) throw new NotFoundError("Заявка не найдена");
     assertEligible(ctx, organization, app.kind as CabinetKind);
     const to = transitionOrConflict(app.state, "resubmit");
@@ -320,9 +365,19 @@ export async function resubmitApplication(
     }
     await upsertPerson(tx, actor);
     const kind = app.kind as CabinetKind;
-    const editorial = await validateApplicationFields(tx, kind, app.organizationOid, fields);
+    const editorial = await validateApplicationFields(
+      tx,
+      kind,
+      app.organizationOid,
+      fields,
+    );
     const editorialId = editorial?.id ?? null;
-    await claimName(tx, app.id, nameScope(kind, fields.region, editorialId), fields.name);
+    await claimName(
+      tx,
+      app.id,
+      nameScope(kind, fields.region, editorialId),
+      fields.name,
+    );
     const revision = app.revision + 1;
     await insertRevision(tx, app.id, revision, fields, editorialId, actor.oid);
     const [row] = await tx
@@ -351,11 +406,19 @@ export async function resubmitApplication(
         toState: to,
       },
     ]);
-    await enqueueMail(tx, await transitionMail(ctx, tx, row!, editorial, "resubmitted"));
+    await enqueueMail(
+      tx,
+      await transitionMail(ctx, tx, row!, editorial, "resubmitted"),
+    );
     return row!;
   });
   ctx.logger.info(
-    { applicationId, from: "rejected", to: "submitted", revision: updated.revision },
+    {
+      applicationId,
+      from: "rejected",
+      to: "submitted",
+      revision: updated.revision,
+    },
     "application resubmitted",
   );
   return updated;
@@ -369,9 +432,16 @@ export async function withdrawApplication(
 ): Promise<ApplicationRow> {
   const updated = await ctx.db.transaction(async (tx) => {
     const app = await lockApplication(tx, applicationId);
-    const organization = actor.organizations.find((org) => org.oid === app.organizationOid);
-    if (!organization || !organization.active) throw new NotFoundError("Заявка не найдена");
-    if (!organization.chief && !organization.admin && app.applicantOid !== actor.oid) {
+    const organization = actor.organizations.find(
+      (org) => org.oid === app.organizationOid,
+    );
+    if (!organization || !organization.active)
+      throw new NotFoundError("Заявка не найдена");
+    if (
+      !organization.chief &&
+      !organization.admin &&
+      app.applicantOid !== actor.oid
+    ) {
       throw new ForbiddenError(
         "Отозвать заявку может заявитель, руководитель или администратор профиля организации",
       );
@@ -396,6 +466,9 @@ export async function withdrawApplication(
     ]);
     return row!;
   });
-  ctx.logger.info({ applicationId, from: "open", to: "withdrawn" }, "application withdrawn");
+  ctx.logger.info(
+    { applicationId, from: "open", to: "withdrawn" },
+    "application withdrawn",
+  );
   return updated;
 }

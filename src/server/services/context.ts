@@ -15,7 +15,14 @@ export interface ServiceContext {
 
 /** Builds the context from the app's configuration and database. */
 export function createServiceContext(
-  deps: { config: { groups: AccessGroups; platformOperators: PlatformOperator[]; publicUrl: string }; database: { db: Database } },
+  deps: {
+    config: {
+      groups: AccessGroups;
+      platformOperators: PlatformOperator[];
+      publicUrl: string;
+    };
+    database: { db: Database };
+  },
   logger: FastifyBaseLogger,
 ): ServiceContext {
   return {

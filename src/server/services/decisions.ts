@@ -14,13 +14,16 @@ import type { CabinetKind } from "../../domain/cabinets.js";
 import type { EsiaProfile } from "../../domain/esia-profile.js";
 import { enqueueMail } from "../../mail/outbox.js";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors.js";
-import { lockApplication, transitionOrConflict, type ApplicationRow } from "./applications.js";
+import {
+  lockApplication,
+  transitionOrConflict,
+  type ApplicationRow,
+} from "./applications.js";
 import type { ServiceContext } from "./context.js";
 import { canReview } from "./reviewers.js";
 
 export type Decision =
-  | { decision: "approve" }
-  | { decision: "reject"; reason: string };
+  { decision: "approve" } | { decision: "reject"; reason: string };
 
 export interface DecisionResult {
   application: ApplicationRow;
@@ -51,7 +54,10 @@ export async function decideApplication(
       .select({ oid: applicationRevisions.submittedBy })
       .from(applicationRevisions)
       .where(eq(applicationRevisions.applicationId, app.id));
-    if (app.applicantOid === actor.oid || submitters.some((row) => row.oid === actor.oid)) {
+    if (
+      app.applicantOid === actor.oid ||
+      submitters.some((row) => row.oid === actor.oid)
+    ) {
       throw new ForbiddenError(
         "Нельзя рассматривать заявку, которую вы подали сами: её рассмотрит другой сотрудник редакции или оператор платформы",
         "self_decision",
@@ -106,7 +112,9 @@ export async function decideApplication(
       const [current] = await tx
         .select({ id: applicationRevisions.id })
         .from(applicationRevisions)
-        .where(sql`${applicationRevisions.applicationId} = ${app.id} and ${applicationRevisions.number} = ${app.revision}`);
+        .where(
+          sql`${applicationRevisions.applicationId} = ${app.id} and ${applicationRevisions.number} = ${app.revision}`,
+        );
       const sphereRows = await tx
         .select({ code: revisionSpheres.sphereCode })
         .from(revisionSpheres)
@@ -114,7 +122,12 @@ export async function decideApplication(
         .orderBy(asc(revisionSpheres.sphereCode));
       await tx
         .insert(cabinetSpheres)
-        .values(sphereRows.map((row) => ({ cabinetId: cabinetId!, sphereCode: row.code })));
+        .values(
+          sphereRows.map((row) => ({
+            cabinetId: cabinetId!,
+            sphereCode: row.code,
+          })),
+        );
     }
 
     const [row] = await tx
@@ -122,7 +135,8 @@ export async function decideApplication(
       .set({
         state: to,
         cabinetId,
-        rejectionReason: decision.decision === "reject" ? decision.reason : null,
+        rejectionReason:
+          decision.decision === "reject" ? decision.reason : null,
         updatedAt: sql`now()`,
       })
       .where(eq(applications.id, app.id))
@@ -130,12 +144,16 @@ export async function decideApplication(
     await recordAudit(tx, [
       {
         actorOid: actor.oid,
-        action: to === "approved" ? "application_approved" : "application_rejected",
+        action:
+          to === "approved" ? "application_approved" : "application_rejected",
         applicationId: app.id,
         revision,
         fromState: app.state,
         toState: to,
-        details: decision.decision === "reject" ? { reason: decision.reason } : undefined,
+        details:
+          decision.decision === "reject"
+            ? { reason: decision.reason }
+            : undefined,
       },
       ...(cabinetId
         ? [
@@ -155,7 +173,8 @@ export async function decideApplication(
     );
     await enqueueMail(tx, [
       {
-        template: to === "approved" ? "application_approved" : "application_rejected",
+        template:
+          to === "approved" ? "application_approved" : "application_rejected",
         to: app.email,
         applicationId: app.id,
         facts: {

@@ -2,7 +2,10 @@ import { eq } from "drizzle-orm";
 import type { PlatformOperator } from "../../config.js";
 import type { Executor } from "../../db/client.js";
 import { cabinets } from "../../db/schema.js";
-import { hasCabinetAccess, type AccessGroups } from "../../domain/eligibility.js";
+import {
+  hasCabinetAccess,
+  type AccessGroups,
+} from "../../domain/eligibility.js";
 import type { EsiaProfile } from "../../domain/esia-profile.js";
 
 /** Region codes an operator covers; `"all"` for an operator without regions. */
