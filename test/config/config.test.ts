@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, parsePlatformOperators } from "../../src/config.js";
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("loadConfig", () => {
+  it("gives the embedded defaults for an empty environment", () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.publicUrl).toBe("http://localhost:3000");
+    expect(config.dataDir).toBe("./data");
+    expect(config.embedded).toEqual({ esia: true, mail: true, database: true });
+    expect(config.esia.clientId).toBe("MNSV36");
+    expect(config.simulator).toEqual({ port: 3001, demo: true, fixtureFiles: [] });
+    expect(config.platformOperators).toEqual([{ oid: "1000000005", regions: [] }]);
+    expect(config.demoData).toBe(true);
+  });
+
+  it.each([
+    ["PORT", "abc", "expected a port number"],
+    ["PORT", "70000", "expected a port number"],
+    ["PUBLIC_URL", "localhost:3000", "absolute http(s) URL"],
+    ["DATABASE_URL", "mysql://x", "PostgreSQL URL"],
+    ["ESIA_SIMULATOR_DEMO", "yes", "true or false"],
+    ["SMTP_URL", "mail.example.ru", "smtp://"],
+    ["LOG_LEVEL", "loud", "one of fatal"],
+    ["SESSION_IDLE_MINUTES", "0", "minutes"],
+    ["ESIA_CLIENT_ID", "bad id!", "mnemonic"],
+  ])("rejects %s=%s naming the variable and the form", (name, value, expected) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`${name}=${JSON.stringify(value)}`);
+    expect(problems[0]).toContain(expected);
+  });
+
+  it("reports every bad variable at once", () => {
+    expect(problemsOf({ PORT: "x", LOG_LEVEL: "y" })).toHaveLength(2);
+  });
+
+  it("requires signing settings for a real ESIA", () => {
+    const problems = problemsOf({ ESIA_BASE_URL: "https://esia.gosuslugi.ru" });
+    expect(problems.join("\n")).toContain("ESIA_PRIVATE_KEY_FILE or ESIA_SIGNER_COMMAND");
+    expect(problems.join("\n")).toContain("ESIA_CERTIFICATE_HASH is required");
+    expect(problems.join("\n")).toContain("ESIA_VERIFY_CERTIFICATES is required");
+  });
+
+  it("rejects a fixture file that does not exist", () => {
+    const problems = problemsOf({ ESIA_SIMULATOR_FIXTURES: "/nonexistent/fixture.json" });
+    expect(problems[0]).toContain('ESIA_SIMULATOR_FIXTURES names "/nonexistent/fixture.json"');
+  });
+
+  it("marks cookies secure behind https", () => {
+    expect(loadConfig({ PUBLIC_URL: "https://gp.example.ru/" }).publicUrl).toBe("https://gp.example.ru");
+  });
+});
+
+describe("parsePlatformOperators", () => {
+  it("reads oids with and without regions", () => {
+    expect(parsePlatformOperators("1000000005;1000000006:78,47")).toEqual([
+      { oid: "1000000005", regions: [] },
+      { oid: "1000000006", regions: ["78", "47"] },
+    ]);
+  });
+
+  it.each([
+    ["abc", "is not an ESIA oid"],
+    ["1000000006:80", "unknown region codes 80"],
+    ["1000000006:", "has ':' but no region codes"],
+    ["1:2:3", "is not an ESIA oid"],
+  ])("rejects %j", (value, expected) => {
+    const result = parsePlatformOperators(value);
+    expect(typeof result).toBe("string");
+    expect(result).toContain(expected);
+  });
+});
