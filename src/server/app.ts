@@ -21,10 +21,14 @@ import {
 import { ZodError } from "zod";
 import type { Config } from "../config.js";
 import type { DatabaseHandle } from "../db/client.js";
+import { upsertProfile } from "../db/queries/people.js";
+import type { EsiaClient } from "../esia/client.js";
 import { translateDatabaseError } from "./database-errors.js";
 import { AppError } from "./errors.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsPlugin } from "./metrics.js";
+import { authRoutes } from "./routes/auth.js";
+import { sessionPlugin } from "./session.js";
 import {
   createServiceContext,
   type ServiceContext,
@@ -40,6 +44,8 @@ export interface AppDeps {
   database: DatabaseHandle;
   /** Extra services, set by main.ts or tests as the parts land. */
   services?: Record<string, unknown>;
+  /** The ESIA client; without it the sign-in routes are not registered. */
+  esia?: EsiaClient;
 }
 
 declare module "fastify" {
@@ -259,5 +265,19 @@ export async function buildApp(
 
 /** Registers each part's routes; the parts add their plugin here. */
 async function registerRoutes(app: App): Promise<void> {
-  void app;
+  const { config, database, esia } = app.deps;
+  // Sessions first: the routes below use requireSession and request.session.
+  await app.register(sessionPlugin, {
+    db: database.db,
+    secureCookies: config.publicUrl.startsWith("https:"),
+    idleMinutes: config.session.idleMinutes,
+    absoluteHours: config.session.absoluteHours,
+  });
+  if (esia) {
+    await app.register(authRoutes, {
+      esia,
+      publicUrl: config.publicUrl,
+      upsertProfile: (profile) => upsertProfile(database.db, profile),
+    });
+  }
 }
