@@ -138,12 +138,10 @@ export async function startEsiaSimulator(
   );
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith("/rs/")) {
-      return reply
-        .code(404)
-        .send({
-          code: "ESIA-005404",
-          message: "CommonErrorEnum.objectNotFound",
-        });
+      return reply.code(404).send({
+        code: "ESIA-005404",
+        message: "CommonErrorEnum.objectNotFound",
+      });
     }
     return reply
       .code(404)

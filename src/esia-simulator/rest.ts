@@ -312,7 +312,7 @@ function contacts(
   const all = scopes.has("contacts");
   const items: Array<Omit<Contact, "eTag" | "link">> = [];
   // Stable ids derived from the person oid, so links survive a restart.
-  const base = (person.oid % 10_000_000) * 10;
+  const base = person.oid * 10;
   if (person.email && (all || scopes.has("email"))) {
     items.push({
       stateFacts: ["Identifiable"],
