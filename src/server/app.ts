@@ -25,7 +25,11 @@ import { upsertProfile } from "../db/queries/people.js";
 import type { EsiaClient } from "../esia/client.js";
 import { translateDatabaseError } from "./database-errors.js";
 import { AppError } from "./errors.js";
+import { applicationRoutes } from "./routes/applications.js";
+import { dictionaryRoutes } from "./routes/dictionaries.js";
+import { editorialCabinetRoutes } from "./routes/editorial-cabinets.js";
 import { healthRoutes } from "./routes/health.js";
+import { organizationRoutes } from "./routes/organizations.js";
 import { metricsPlugin } from "./metrics.js";
 import { authRoutes } from "./routes/auth.js";
 import { sessionPlugin } from "./session.js";
@@ -280,4 +284,8 @@ async function registerRoutes(app: App): Promise<void> {
       upsertProfile: (profile) => upsertProfile(database.db, profile),
     });
   }
+  await app.register(dictionaryRoutes);
+  await app.register(organizationRoutes);
+  await app.register(editorialCabinetRoutes);
+  await app.register(applicationRoutes);
 }

@@ -1,0 +1,166 @@
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import type { Executor } from "../client.js";
+import { queryRows } from "../client.js";
+import {
+  applicationRevisions,
+  applications,
+  cabinets,
+  organizations,
+  revisionSpheres,
+} from "../schema.js";
+
+export interface CabinetSummary {
+  id: string;
+  name: string;
+  kind: string;
+  organizationOid: string;
+}
+
+export interface ApplicationSummary {
+  id: string;
+  reference: string;
+  kind: string;
+  organizationOid: string;
+  state: string;
+  revision: number;
+}
+
+/** The active cabinets of the organizations, one at most per kind. */
+export async function findActiveCabinets(
+  db: Executor,
+  organizationOids: string[],
+): Promise<CabinetSummary[]> {
+  if (organizationOids.length === 0) return [];
+  return db
+    .select({
+      id: cabinets.id,
+      name: cabinets.name,
+      kind: cabinets.kind,
+      organizationOid: cabinets.organizationOid,
+    })
+    .from(cabinets)
+    .where(
+      and(
+        inArray(cabinets.organizationOid, organizationOids),
+        eq(cabinets.status, "active"),
+      ),
+    );
+}
+
+/**
+ * The application that the applicant sees for each organization and kind:
+ * the open one (submitted or rejected) when there is one, otherwise the most
+ * recent one in any state.
+ */
+export async function findCurrentApplications(
+  db: Executor,
+  organizationOids: string[],
+): Promise<ApplicationSummary[]> {
+  if (organizationOids.length === 0) return [];
+  const oids = sql.join(
+    organizationOids.map((oid) => sql`${oid}`),
+    sql`, `,
+  );
+  return queryRows<ApplicationSummary>(
+    db,
+    sql`select distinct on (organization_oid, kind)
+          id, reference, kind, organization_oid as "organizationOid", state, revision
+        from applications
+        where organization_oid in (${oids})
+        order by organization_oid, kind,
+          (state in ('submitted', 'rejected')) desc, created_at desc, id`,
+  );
+}
+
+export interface ApplicationDetail {
+  id: string;
+  reference: string;
+  kind: string;
+  state: string;
+  revision: number;
+  name: string;
+  regionCode: string;
+  typeCode: string;
+  editorialCabinetId: string | null;
+  editorialCabinetName: string | null;
+  spheres: string[];
+  email: string;
+  applicantOid: string;
+  organizationOid: string;
+  organizationOgrn: string;
+  organizationFullName: string;
+  organizationShortName: string;
+  rejectionReason: string | null;
+  cabinetId: string | null;
+  createdAt: Date;
+  queuedAt: Date;
+  updatedAt: Date;
+}
+
+/** One application with its current revision's spheres, or undefined. */
+export async function findApplicationDetail(
+  db: Executor,
+  applicationId: string,
+): Promise<ApplicationDetail | undefined> {
+  const [row] = await db
+    .select({
+      id: applications.id,
+      reference: applications.reference,
+      kind: applications.kind,
+      state: applications.state,
+      revision: applications.revision,
+      name: applications.name,
+      regionCode: applications.regionCode,
+      typeCode: applications.typeCode,
+      editorialCabinetId: applications.editorialCabinetId,
+      editorialCabinetName: cabinets.name,
+      email: applications.email,
+      applicantOid: applications.applicantOid,
+      organizationOid: applications.organizationOid,
+      organizationOgrn: organizations.ogrn,
+      organizationFullName: organizations.fullName,
+      organizationShortName: organizations.shortName,
+      rejectionReason: applications.rejectionReason,
+      cabinetId: applications.cabinetId,
+      createdAt: applications.createdAt,
+      queuedAt: applications.queuedAt,
+      updatedAt: applications.updatedAt,
+    })
+    .from(applications)
+    .innerJoin(
+      organizations,
+      eq(organizations.oid, applications.organizationOid),
+    )
+    .leftJoin(cabinets, eq(cabinets.id, applications.editorialCabinetId))
+    .where(eq(applications.id, applicationId));
+  if (!row) return undefined;
+  const sphereRows = await db
+    .select({ code: revisionSpheres.sphereCode })
+    .from(revisionSpheres)
+    .innerJoin(
+      applicationRevisions,
+      eq(applicationRevisions.id, revisionSpheres.revisionId),
+    )
+    .where(
+      and(
+        eq(applicationRevisions.applicationId, row.id),
+        eq(applicationRevisions.number, row.revision),
+      ),
+    )
+    .orderBy(asc(revisionSpheres.sphereCode));
+  return { ...row, spheres: sphereRows.map((sphere) => sphere.code) };
+}
+
+/** The application first submitted with this idempotency key, if any. */
+export async function findApplicationByIdempotencyKey(
+  db: Executor,
+  idempotencyKey: string,
+): Promise<typeof applications.$inferSelect | undefined> {
+  const [row] = await db
+    .select()
+    .from(applications)
+    .where(eq(applications.idempotencyKey, idempotencyKey))
+    .orderBy(desc(applications.createdAt))
+    .limit(1);
+  return row;
+}
