@@ -16,6 +16,11 @@ import { tokenRoutes } from "./token.js";
 import { errorPage } from "./pages.js";
 
 export { FixtureError, type FixtureClient } from "./fixture.js";
+export {
+  callbackUris,
+  generateClientRegistration,
+  type ClientRegistration,
+} from "./registration.js";
 
 export interface EsiaSimulatorOptions {
   /** TCP port; 0 picks a free one. Default 3001. */
