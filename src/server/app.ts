@@ -28,8 +28,11 @@ import { AppError } from "./errors.js";
 import { applicationRoutes } from "./routes/applications.js";
 import { dictionaryRoutes } from "./routes/dictionaries.js";
 import { editorialCabinetRoutes } from "./routes/editorial-cabinets.js";
+import { cabinetRoutes } from "./routes/cabinets.js";
 import { healthRoutes } from "./routes/health.js";
+import { mailRoutes } from "./routes/mail.js";
 import { organizationRoutes } from "./routes/organizations.js";
+import { reviewRoutes } from "./routes/review.js";
 import { metricsPlugin } from "./metrics.js";
 import { authRoutes } from "./routes/auth.js";
 import { sessionPlugin } from "./session.js";
@@ -288,4 +291,8 @@ async function registerRoutes(app: App): Promise<void> {
   await app.register(organizationRoutes);
   await app.register(editorialCabinetRoutes);
   await app.register(applicationRoutes);
+  await app.register(reviewRoutes);
+  await app.register(cabinetRoutes);
+  // The mail page exists only while the product runs its own mail catcher.
+  if (config.embedded.mail) await app.register(mailRoutes);
 }

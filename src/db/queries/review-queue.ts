@@ -1,0 +1,288 @@
+import { sql, type SQL } from "drizzle-orm";
+import {
+  APPLICATION_STATES,
+  type ApplicationState,
+} from "../../domain/states.js";
+import type { Executor } from "../client.js";
+import { queryRows } from "../client.js";
+
+/** The applications a person may review, as the routes resolve it from ESIA data and the operator list. */
+export interface ReviewScope {
+  /** Editorial cabinets whose queue the person reviews by ESIA access. */
+  editorialCabinetIds: string[];
+  /** A platform operator's regions: `"all"`, a list, or null for a non-operator. */
+  operatorRegions: "all" | string[] | null;
+}
+
+export interface QueueFilters {
+  /** States to list; the queue's default is `submitted` only. */
+  states: readonly ApplicationState[];
+  region?: string;
+  type?: string;
+  /** A substring of the cabinet name, or a prefix of the ОГРН when all digits. */
+  search?: string;
+  /**
+   * Only the applications addressed to this editorial cabinet. The caller
+   * checks that the person may review its queue.
+   */
+  editorialCabinetId?: string;
+}
+
+/** Position after the last row of a page: the sort key (queued_at, id). */
+export interface QueueCursor {
+  /** `queued_at` in UTC with microseconds, as PostgreSQL stores it. */
+  queuedAt: string;
+  id: string;
+}
+
+export interface QueueItem {
+  id: string;
+  reference: string;
+  kind: string;
+  state: ApplicationState;
+  revision: number;
+  name: string;
+  ogrn: string;
+  organizationName: string;
+  regionCode: string;
+  regionName: string;
+  typeCode: string;
+  typeName: string;
+  editorialCabinetId: string | null;
+  editorialCabinetName: string | null;
+  applicantName: string;
+  queuedAt: string;
+  createdAt: string;
+}
+
+export interface QueuePage {
+  items: QueueItem[];
+  /** Cursor of the next page, or null on the last page. */
+  nextCursor: QueueCursor | null;
+}
+
+/** Counts per state stop at this number, so that they stay cheap at scale. */
+export const COUNT_CAP = 10_000;
+
+export const SEARCH_MIN_LENGTH = 3;
+
+/** `queued_at` rendered with microseconds, so that a cursor loses no precision. */
+const QUEUED_AT_KEY = sql.raw(
+  `to_char(a.queued_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+);
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+/**
+ * Conditions that each select one prefix of a queue index:
+ * (editorial_cabinet_id, state, queued_at, id), (region_code, state,
+ * queued_at, id) or (state, queued_at, id). Every branch of the query below
+ * reads one of them in sort order and stops after a page, so a page costs
+ * about the same at a thousand and at a million applications. A single
+ * `WHERE editorial_cabinet_id = ANY(…) OR region_code = ANY(…)` would have to
+ * sort every match instead.
+ */
+function scopeConditions(scope: ReviewScope, filters: QueueFilters): SQL[] {
+  if (filters.editorialCabinetId) {
+    return [sql`a.editorial_cabinet_id = ${filters.editorialCabinetId}::uuid`];
+  }
+  const regions = scope.operatorRegions;
+  if (regions === "all") {
+    // An operator of every region sees every application: no narrower branch is needed.
+    return [
+      filters.region ? sql`a.region_code = ${filters.region}` : sql`true`,
+    ];
+  }
+  const conditions = scope.editorialCabinetIds.map(
+    (id) => sql`a.editorial_cabinet_id = ${id}::uuid`,
+  );
+  for (const region of regions ?? []) {
+    if (filters.region && filters.region !== region) continue;
+    conditions.push(sql`a.region_code = ${region}`);
+  }
+  return conditions;
+}
+
+/**
+ * Filters applied inside every branch. Search: a string of digits matches
+ * a prefix of the ОГРН (btree with text_pattern_ops) or a substring of the
+ * name; other text matches a substring of the name (GIN pg_trgm index).
+ * Both indexes are created in the migration `0002_review_search`.
+ */
+function filterConditions(filters: QueueFilters): SQL[] {
+  const conditions: SQL[] = [];
+  if (filters.region) conditions.push(sql`a.region_code = ${filters.region}`);
+  if (filters.type) conditions.push(sql`a.type_code = ${filters.type}`);
+  if (filters.search) {
+    const pattern = `%${escapeLike(filters.search)}%`;
+    if (/^\d+$/.test(filters.search)) {
+      const prefix = `${escapeLike(filters.search)}%`;
+      conditions.push(sql`(a.ogrn like ${prefix} or a.name ilike ${pattern})`);
+    } else {
+      conditions.push(sql`a.name ilike ${pattern}`);
+    }
+  }
+  return conditions;
+}
+
+/** A union of index-ordered branches, one per scope condition and state. */
+function candidates(
+  scope: ReviewScope,
+  filters: QueueFilters,
+  limit: number,
+  cursor?: QueueCursor,
+): SQL | null {
+  const scopes = scopeConditions(scope, filters);
+  if (scopes.length === 0 || filters.states.length === 0) return null;
+  const common = filterConditions(filters);
+  if (cursor) {
+    common.push(
+      sql`(a.queued_at, a.id) > (${cursor.queuedAt}::timestamptz, ${cursor.id}::uuid)`,
+    );
+  }
+  const branches: SQL[] = [];
+  for (const scopeCondition of scopes) {
+    for (const state of filters.states) {
+      const where = sql.join(
+        [scopeCondition, sql`a.state = ${state}`, ...common],
+        sql` and `,
+      );
+      branches.push(
+        sql`(select a.id, a.queued_at from applications a where ${where} order by a.queued_at, a.id limit ${limit})`,
+      );
+    }
+  }
+  // UNION, not UNION ALL: an operator's region branch and an editorial branch may return the same row.
+  return sql.join(branches, sql` union `);
+}
+
+interface QueueRow {
+  id: string;
+  reference: string;
+  kind: string;
+  state: ApplicationState;
+  revision: number;
+  name: string;
+  ogrn: string;
+  organization_name: string;
+  region_code: string;
+  region_name: string;
+  type_code: string;
+  type_name: string;
+  editorial_cabinet_id: string | null;
+  editorial_cabinet_name: string | null;
+  applicant_name: string;
+  queued_at_key: string;
+  created_at: string;
+}
+
+/**
+ * Returns one page of the review queue, oldest first by (queued_at, id),
+ * with keyset pagination: the next page starts after `cursor`.
+ */
+export async function listReviewQueue(
+  db: Executor,
+  scope: ReviewScope,
+  filters: QueueFilters,
+  pageSize: number,
+  cursor?: QueueCursor,
+): Promise<QueuePage> {
+  const union = candidates(scope, filters, pageSize + 1, cursor);
+  if (!union) return { items: [], nextCursor: null };
+  const rows = await queryRows<QueueRow>(
+    db,
+    sql`with page as (
+      select id, queued_at from (${union}) as candidates
+      order by queued_at, id
+      limit ${pageSize + 1}
+    )
+    select a.id, a.reference, a.kind, a.state, a.revision, a.name, a.ogrn,
+      o.full_name as organization_name,
+      a.region_code, r.name as region_name,
+      a.type_code, t.name as type_name,
+      a.editorial_cabinet_id, e.name as editorial_cabinet_name,
+      concat_ws(' ', p.last_name, p.first_name, p.middle_name) as applicant_name,
+      ${QUEUED_AT_KEY} as queued_at_key,
+      to_char(a.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at
+    from page
+    join applications a on a.id = page.id
+    join organizations o on o.oid = a.organization_oid
+    join regions r on r.code = a.region_code
+    join cabinet_types t on t.code = a.type_code
+    join persons p on p.oid = a.applicant_oid
+    left join cabinets e on e.id = a.editorial_cabinet_id
+    order by page.queued_at, page.id`,
+  );
+  const hasMore = rows.length > pageSize;
+  const pageRows = hasMore ? rows.slice(0, pageSize) : rows;
+  const items = pageRows.map((row) => ({
+    id: row.id,
+    reference: row.reference,
+    kind: row.kind,
+    state: row.state,
+    revision: row.revision,
+    name: row.name,
+    ogrn: row.ogrn,
+    organizationName: row.organization_name,
+    regionCode: row.region_code,
+    regionName: row.region_name,
+    typeCode: row.type_code,
+    typeName: row.type_name,
+    editorialCabinetId: row.editorial_cabinet_id,
+    editorialCabinetName: row.editorial_cabinet_name,
+    applicantName: row.applicant_name,
+    queuedAt: row.queued_at_key,
+    createdAt: row.created_at,
+  }));
+  const last = pageRows[pageRows.length - 1];
+  return {
+    items,
+    nextCursor:
+      hasMore && last ? { queuedAt: last.queued_at_key, id: last.id } : null,
+  };
+}
+
+export interface StateCount {
+  state: ApplicationState;
+  /** Exact up to COUNT_CAP; `capped` says the real number is larger. */
+  count: number;
+  capped: boolean;
+}
+
+/**
+ * Counts the applications of each state under the same scope and filters
+ * (the state filter aside), each count stopping at COUNT_CAP + 1 rows.
+ */
+export async function countReviewQueue(
+  db: Executor,
+  scope: ReviewScope,
+  filters: Omit<QueueFilters, "states">,
+): Promise<StateCount[]> {
+  const parts: SQL[] = [];
+  for (const state of APPLICATION_STATES) {
+    const union = candidates(
+      scope,
+      { ...filters, states: [state] },
+      COUNT_CAP + 1,
+    );
+    parts.push(
+      union
+        ? sql`(select count(*)::int from (select id from (${union}) as candidates limit ${COUNT_CAP + 1}) as limited) as ${sql.identifier(state)}`
+        : sql`0 as ${sql.identifier(state)}`,
+    );
+  }
+  const [row] = await queryRows<Record<ApplicationState, number>>(
+    db,
+    sql`select ${sql.join(parts, sql`, `)}`,
+  );
+  return APPLICATION_STATES.map((state) => {
+    const count = row?.[state] ?? 0;
+    return {
+      state,
+      count: Math.min(count, COUNT_CAP),
+      capped: count > COUNT_CAP,
+    };
+  });
+}

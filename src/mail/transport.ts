@@ -1,0 +1,48 @@
+import nodemailer, { type Transporter } from "nodemailer";
+
+/**
+ * SMTP timeouts, in milliseconds. They keep one send well below the outbox
+ * lease (`DEFAULT_LEASE_MS` in worker.ts), so that another worker never
+ * takes over a message that is still being sent.
+ */
+export const SMTP_TIMEOUTS = {
+  connectionTimeout: 20_000,
+  greetingTimeout: 20_000,
+  socketTimeout: 60_000,
+} as const;
+
+export interface MailTransportOptions {
+  /** `SMTP_URL`, e.g. smtp://user:password@host:587; unset means the embedded catcher. */
+  smtpUrl?: string;
+  /** Port of the embedded mail catcher on 127.0.0.1, used when `smtpUrl` is unset. */
+  catcherPort?: number;
+}
+
+/**
+ * Creates the nodemailer transport the outbox worker sends through: the
+ * `SMTP_URL` server, or the embedded catcher on the loopback address. One
+ * connection per message; the product sends a few messages per application.
+ */
+export function createMailTransport(
+  options: MailTransportOptions,
+): Transporter {
+  if (options.smtpUrl) {
+    return nodemailer.createTransport({
+      url: options.smtpUrl,
+      ...SMTP_TIMEOUTS,
+    });
+  }
+  if (options.catcherPort === undefined) {
+    throw new Error(
+      "createMailTransport needs smtpUrl (SMTP_URL) or catcherPort (the embedded mail catcher)",
+    );
+  }
+  return nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: options.catcherPort,
+    secure: false,
+    // The catcher offers no TLS; it listens on the loopback address only.
+    ignoreTLS: true,
+    ...SMTP_TIMEOUTS,
+  });
+}
