@@ -3,13 +3,8 @@ import { openDatabase, type DatabaseHandle } from "./db/client.js";
 import { loadDemoData } from "./db/demo-data.js";
 import { migrateDatabase } from "./db/migrate.js";
 import { buildApp, type App } from "./server/app.js";
+import { setUpEsia, setUpMail, type Stoppable } from "./startup.js";
 import pino from "pino";
-
-/** Something main.ts started and must stop on shutdown, in reverse order. */
-interface Stoppable {
-  name: string;
-  stop(): Promise<void>;
-}
 
 async function main(): Promise<void> {
   let config: Config;
@@ -68,14 +63,46 @@ async function main(): Promise<void> {
     logger.info("demo cabinets «КР РОИВ» and «КР ОМСУ» loaded");
   }
 
-  const app: App = await buildApp({ config, database });
+  const mail = await setUpMail(config, database.db, logger);
+  started.push(...mail.stoppables);
+  const esia = await setUpEsia(config, logger);
+  started.push(...esia.stoppables);
+
+  const app: App = await buildApp({
+    config,
+    database,
+    esia: esia.client,
+    services: { mailWorker: mail.worker },
+  });
   await app.listen({ port: config.port, host: config.host });
   // app.close() stops accepting connections and waits for in-flight requests.
   started.push({ name: "http server", stop: () => app.close() });
 
   logger.info(
-    { url: config.publicUrl, database: database.kind },
+    {
+      url: `${config.publicUrl}/signin?app_name=ku`,
+      database: database.kind,
+      esia: esia.simulatorUrl ?? config.esia.baseUrl,
+      mail: config.embedded.mail ? `${config.publicUrl}/mail` : "SMTP_URL",
+    },
     "ПОС «Госпаблики» cabinet registration is ready",
+  );
+  if (esia.simulatorUrl && config.simulator.demo) printDemoAccounts(config);
+}
+
+/** Prints the demo accounts of the embedded simulator for the person at the terminal. */
+function printDemoAccounts(config: Config): void {
+  process.stdout.write(
+    [
+      "",
+      `  Open ${config.publicUrl}/signin?app_name=ku and sign in with a demo account`,
+      "  (password for all: demo-password; the full list is in docs/esia.md):",
+      "    +7(900)0000002  applicant, subordinate organization of the РОИВ (work cabinet → «КР РОИВ»)",
+      "    +7(900)0000001  chief of the РОИВ, reviewer of «КР РОИВ»",
+      "    +7(900)0000005  platform operator",
+      `  Mail sent by the product: ${config.publicUrl}/mail`,
+      "",
+    ].join("\n") + "\n",
   );
 }
 
