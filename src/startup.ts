@@ -36,11 +36,18 @@ function redirectUri(config: Config): string {
  * it first starts the simulator and registers the client with a key pair
  * generated for this run, so no private key is stored anywhere.
  */
-export async function setUpEsia(config: Config, logger: Logger): Promise<EsiaSetup> {
+export async function setUpEsia(
+  config: Config,
+  logger: Logger,
+): Promise<EsiaSetup> {
   const esiaLogger = logger.child({ part: "esia" });
   if (config.embedded.esia) {
-    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const publicKeyPem = publicKey.export({ type: "spki", format: "pem" }).toString();
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+    });
+    const publicKeyPem = publicKey
+      .export({ type: "spki", format: "pem" })
+      .toString();
     // A stand-in for the certificate hash: SHA-256 of the public key, 64 hex digits.
     const certificateHash = createHash("sha256")
       .update(publicKey.export({ type: "spki", format: "der" }))
@@ -97,7 +104,9 @@ export async function setUpEsia(config: Config, logger: Logger): Promise<EsiaSet
     redirectUri: redirectUri(config),
     signer,
     certificateHash: config.esia.certificateHash!,
-    verificationKeys: config.esia.verifyCertificateFiles.map((file) => readFileSync(file, "utf8")),
+    verificationKeys: config.esia.verifyCertificateFiles.map((file) =>
+      readFileSync(file, "utf8"),
+    ),
     issuer: config.esia.issuer,
     logger: esiaLogger,
   });
@@ -113,7 +122,11 @@ export interface MailSetup {
  * Starts the outbox worker, and the local mail catcher first when no
  * SMTP_URL is set.
  */
-export async function setUpMail(config: Config, db: Executor, logger: Logger): Promise<MailSetup> {
+export async function setUpMail(
+  config: Config,
+  db: Executor,
+  logger: Logger,
+): Promise<MailSetup> {
   const stoppables: Stoppable[] = [];
   const mailLogger = logger.child({ part: "mail" });
   if (config.embedded.mail) {
