@@ -34,7 +34,9 @@ export function simulatorOptionsFromEnv(
     }
     options.port = Number(port);
   }
+
   if (env.ESIA_SIMULATOR_HOST) options.host = env.ESIA_SIMULATOR_HOST;
+
   const publicUrl = env.ESIA_SIMULATOR_PUBLIC_URL;
   if (publicUrl) {
     if (!/^https?:\/\/[^\s/]+/.test(publicUrl)) {
@@ -46,6 +48,7 @@ export function simulatorOptionsFromEnv(
     }
     options.publicUrl = publicUrl;
   }
+
   const demo = env.ESIA_SIMULATOR_DEMO;
   if (demo !== undefined && demo !== "") {
     if (demo !== "true" && demo !== "false") {
@@ -53,6 +56,7 @@ export function simulatorOptionsFromEnv(
     }
     options.demo = demo === "true";
   }
+
   const fixtures = env.ESIA_SIMULATOR_FIXTURES;
   if (fixtures) {
     options.fixtureFiles = fixtures
@@ -60,6 +64,7 @@ export function simulatorOptionsFromEnv(
       .map((file) => file.trim())
       .filter(Boolean);
   }
+
   const skew = env.ESIA_SIMULATOR_CLOCK_SKEW_SECONDS;
   if (skew !== undefined && skew !== "") {
     if (!/^\d{1,6}$/.test(skew)) {
@@ -71,6 +76,7 @@ export function simulatorOptionsFromEnv(
     }
     options.clockSkewSeconds = Number(skew);
   }
+
   const keyFile = env.ESIA_SIMULATOR_TOKEN_KEY_FILE;
   if (keyFile) {
     try {
@@ -83,5 +89,6 @@ export function simulatorOptionsFromEnv(
       );
     }
   }
+
   return options;
 }

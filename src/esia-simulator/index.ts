@@ -8,6 +8,7 @@ import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { authorizeRoutes } from "./authorize.js";
+import { browserRoutes } from "./browser.js";
 import type { SimulatorContext, SimulatorSettings } from "./context.js";
 import { sweepExpired } from "./context.js";
 import { loadDirectory, type FixtureClient } from "./fixture.js";
@@ -134,6 +135,7 @@ export async function startEsiaSimulator(
   } satisfies SimulatorContext;
 
   await app.register(authorizeRoutes, { context });
+  await app.register(browserRoutes, { context });
   await app.register(tokenRoutes, { context });
   await app.register(restRoutes, { context });
   app.get("/simulator/token-signing-key.pem", (_request, reply) =>

@@ -3,6 +3,19 @@
  * Gosuslugi screens word for word; every input has a bound label so that
  * the pages pass axe-core checks.
  */
+import type { FastifyReply } from "fastify";
+
+export function sendHtml(
+  reply: FastifyReply,
+  status: number,
+  html: string,
+): FastifyReply {
+  return reply
+    .code(status)
+    .header("cache-control", "no-store")
+    .type("text/html; charset=utf-8")
+    .send(html);
+}
 
 export function escapeHtml(value: string): string {
   return value

@@ -1,9 +1,7 @@
-import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { SimulatorContext } from "./context.js";
 import {
   employmentKey,
-  type FixtureGroup,
   type FixtureOrganization,
   type FixturePerson,
 } from "./fixture.js";
@@ -13,9 +11,19 @@ import {
   splitScope,
   type RestErrorName,
 } from "./protocol.js";
+import {
+  collection,
+  contacts,
+  eTag,
+  groupBody,
+  organizationBody,
+  organizationsOf,
+  parseEmbed,
+  type Embed,
+} from "./rest-resources.js";
 import { verifyOwnToken } from "./tokens.js";
 
-/** What a verified bearer token allows. */
+/** Scopes of a verified bearer token. */
 interface Grant {
   /** Person scopes by person oid. */
   personScopes: Map<number, Set<string>>;
@@ -29,12 +37,10 @@ class RestFailure extends Error {
   }
 }
 
-type Embed = Set<string>;
-
 /**
- * The REST API under `/rs`: persons, contacts, roles, organizations and
+ * Registers the REST API under `/rs`: persons, contacts, roles, organizations and
  * access groups, in ESIA's collection format (`stateFacts`, `size`,
- * `eTag`, `elements`), with element links unless `embed` asks for objects.
+ * `eTag`, `elements`), with element links unless `embed` requests objects.
  */
 export async function restRoutes(
   app: FastifyInstance,
@@ -292,128 +298,6 @@ function organizationFor(
   const organization = context.directory.organizations.get(orgOid);
   if (!organization) throw new RestFailure("notFound");
   return organization;
-}
-
-interface Contact {
-  stateFacts: string[];
-  id: number;
-  type: "EML" | "MBT";
-  vrfStu: "VERIFIED";
-  value: string;
-  eTag: string;
-  link: string;
-}
-
-function contacts(
-  context: SimulatorContext,
-  person: FixturePerson,
-  scopes: Set<string>,
-): Contact[] {
-  const all = scopes.has("contacts");
-  const items: Array<Omit<Contact, "eTag" | "link">> = [];
-  // Stable ids derived from the person oid, so links survive a restart.
-  const base = person.oid * 10;
-  if (person.email && (all || scopes.has("email"))) {
-    items.push({
-      stateFacts: ["Identifiable"],
-      id: base + 1,
-      type: "EML",
-      vrfStu: "VERIFIED",
-      value: person.email,
-    });
-  }
-  if (person.mobile && (all || scopes.has("mobile"))) {
-    items.push({
-      stateFacts: ["Identifiable"],
-      id: base + 2,
-      type: "MBT",
-      vrfStu: "VERIFIED",
-      value: person.mobile,
-    });
-  }
-  return items.map((item) => ({
-    ...item,
-    eTag: eTag(item),
-    link: `${context.publicUrl}/rs/prns/${person.oid}/ctts/${item.id}`,
-  }));
-}
-
-function organizationsOf(context: SimulatorContext, person: FixturePerson) {
-  return [...context.directory.employments.values()]
-    .filter((employment) => employment.personOid === person.oid)
-    .map((employment) => ({
-      employment,
-      organization: context.directory.organizations.get(employment.orgOid)!,
-    }));
-}
-
-function organizationBody({
-  organization,
-}: {
-  organization: FixtureOrganization;
-}) {
-  const body = {
-    stateFacts: ["Identifiable"],
-    oid: organization.oid,
-    ogrn: organization.ogrn,
-    inn: organization.inn,
-    shortName: organization.shortName,
-    fullName: organization.fullName,
-    type: organization.type,
-    isLiquidated: organization.isLiquidated,
-  };
-  return { ...body, eTag: eTag(body) };
-}
-
-function groupBody(group: FixtureGroup) {
-  const body = {
-    stateFacts: ["Identifiable"],
-    grp_id: group.grpId,
-    name: group.name,
-    description: group.name,
-    system: false,
-    requireSignature: false,
-  };
-  return { ...body, eTag: eTag(body) };
-}
-
-/** ESIA's collection: inline objects when embedded, otherwise links to them. */
-function collection<T extends object>(
-  items: T[],
-  embedded: boolean,
-  link?: (item: T) => string,
-) {
-  const elements =
-    embedded || !link ? items.map((item) => stripLink(item)) : items.map(link);
-  return {
-    stateFacts: ["hasSize"],
-    size: elements.length,
-    eTag: eTag(elements),
-    elements,
-  };
-}
-
-function stripLink<T extends object>(item: T): Omit<T, "link"> {
-  const { link: _link, ...rest } = item as T & { link?: string };
-  return rest;
-}
-
-function eTag(value: unknown): string {
-  return createHash("sha1")
-    .update(JSON.stringify(value))
-    .digest("hex")
-    .toUpperCase();
-}
-
-function parseEmbed(value: unknown): Embed {
-  if (typeof value !== "string") return new Set();
-  const inner = value.replace(/^\(/, "").replace(/\)$/, "");
-  return new Set(
-    inner
-      .split(",")
-      .map((part) => part.trim())
-      .filter(Boolean),
-  );
 }
 
 function sendRestError(reply: FastifyReply, kind: RestErrorName): FastifyReply {

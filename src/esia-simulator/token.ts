@@ -287,9 +287,10 @@ async function refresh(
 }
 
 /**
- * A system token for organization scopes. It is granted only for
- * organizations that employ a person who gave this client `usr_org`, since
- * that is how the client learned of them; others get ESIA-007194.
+ * Issues a system token for organization scopes. The client learns of an
+ * organization only from a person who gave it `usr_org`, so the token is
+ * granted only for organizations that employ such a person. Any other
+ * organization gets ESIA-007194.
  */
 async function clientCredentials(
   context: SimulatorContext,

@@ -1,7 +1,7 @@
 /**
  * Failures of the ESIA sign-in. Each carries a stable `code` (also used in
  * `/signin?error=<code>`), an English `message` for the operator's log and a
- * Russian `userMessage` that tells the person what to do next.
+ * Russian `userMessage` that explains what to do next.
  */
 export type EsiaErrorCode =
   /** The person pressed «Отказать» (ESIA-007004). */
@@ -14,13 +14,13 @@ export type EsiaErrorCode =
   | "token_request_failed"
   /** A token's signature or claims did not verify. */
   | "invalid_token"
-  /** ESIA answered a REST call with its expired-token error (ESIA-005013). */
+  /** ESIA rejected a REST call with its expired-token error (ESIA-005013). */
   | "token_expired"
   /** ESIA rejected a REST call (missing scope, invalid token, not found). */
   | "rest_request_failed"
-  /** ESIA answered with something that is not the documented JSON. */
+  /** ESIA returned something that is not the documented JSON. */
   | "malformed_response"
-  /** ESIA could not be reached, timed out or answered 5xx. */
+  /** ESIA could not be reached, timed out or returned 5xx. */
   | "unavailable"
   /** The configured signer failed to sign. */
   | "signer_failed";
@@ -32,7 +32,7 @@ const SUPPORT =
 /** Codes of `/signin?error=…`: the ESIA client's, plus `internal_error` for a fault of the product. */
 export type SignInErrorCode = EsiaErrorCode | "internal_error";
 
-/** What the sign-in page says for each `/signin?error=…` code. */
+/** Text of the sign-in page for each `/signin?error=…` code. */
 export const SIGN_IN_ERROR_MESSAGES: Record<SignInErrorCode, string> = {
   access_denied: `Вы не предоставили доступ к данным на Госуслугах, поэтому войти не получилось. ${RETRY} На странице Госуслуг нажмите «Предоставить».`,
   authorization_failed: `Госуслуги отклонили запрос на вход. ${RETRY} ${SUPPORT}`,

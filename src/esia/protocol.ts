@@ -44,7 +44,7 @@ export function loadVerificationKeys(
 /** The organization-scope prefix, `http` even on ESIA's test stand. */
 export const ORG_SCOPE_PREFIX = "http://esia.gosuslugi.ru/";
 
-// Shapes of ESIA's answers. Unknown fields pass through; missing ones are errors.
+// Shapes of ESIA's responses. Unknown fields pass through; missing ones are errors.
 
 export const tokenResponseSchema = z.object({
   access_token: z.string().min(1),

@@ -42,10 +42,11 @@ export interface CommandSignerOptions {
 const MAX_SIGNATURE_BYTES = 64 * 1024;
 
 /**
- * Signs by running an external command (for GOST R 34.10-2012 with CryptoPro
- * or an OpenSSL GOST engine in production): the data to sign goes to its
- * stdin, the raw signature is read from its stdout, and a non-zero exit,
- * a timeout or an empty output is an `EsiaError` with code `signer_failed`.
+ * Signs by running an external command, which is how production signs with
+ * GOST R 34.10-2012 through CryptoPro or an OpenSSL GOST engine. The data to
+ * sign goes to the command's stdin and the raw signature is read from its
+ * stdout. A non-zero exit, a timeout or an empty output is an `EsiaError`
+ * with code `signer_failed`.
  */
 export function createCommandSigner(options: CommandSignerOptions): EsiaSigner {
   const timeoutMs = options.timeoutMs ?? 10_000;

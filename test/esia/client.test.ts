@@ -28,7 +28,7 @@ let proxyUrl: string;
 
 beforeAll(async () => {
   simulator = await startTestSimulator([REDIRECT], { now: clock.now });
-  // A proxy in front of the simulator, to feed the client malformed answers.
+  // A proxy in front of the simulator, to feed the client malformed responses.
   proxy = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -82,7 +82,7 @@ async function failure(promise: Promise<unknown>): Promise<EsiaError> {
   throw new Error("expected an EsiaError");
 }
 
-/** A client talking to the simulator through the rewriting proxy. */
+/** Creates a client that talks to the simulator through the rewriting proxy. */
 function proxiedClient(overrides = {}) {
   return testEsiaClient(simulator, REDIRECT, {
     baseUrl: proxyUrl,

@@ -31,7 +31,7 @@ export const testClientCertPem = readFileSync(
   fixturePath("test-client-cert.pem"),
   "utf8",
 );
-/** SHA-256 of the certificate's DER stands in for the GOST hash ESIA uses. */
+/** SHA-256 of the certificate's DER is used in place of the GOST hash ESIA uses. */
 export const testCertificateHash = new X509Certificate(
   testClientCertPem,
 ).fingerprint256
@@ -41,7 +41,7 @@ export const testCertificateHash = new X509Certificate(
 export const CLIENT_ID = "MNSV36";
 export const DEMO_PASSWORD = "demo-password";
 
-/** A controllable clock for the simulator, in epoch milliseconds. */
+/** Creates a controllable clock for the simulator, in epoch milliseconds. */
 export function testClock(start = Date.now()) {
   let offset = 0;
   return {
@@ -259,6 +259,8 @@ export async function passEsia(
   }
   let next = location(authorize, authorizationUrl);
   if (new URL(next).pathname !== "/login") return next;
+
+  // The login form is skipped while the browser has an ESIA session.
   let page = await browser.get(next);
   if (page.status === 200) {
     const html = await page.text();
@@ -271,6 +273,7 @@ export async function passEsia(
     if (page.status !== 303)
       throw new Error(`login answered ${page.status}: ${await page.text()}`);
   }
+
   next = location(page, next);
   const consent = await browser.get(next);
   if (consent.status !== 200)

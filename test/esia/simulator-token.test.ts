@@ -51,7 +51,7 @@ async function obtainCode(
 
 type Form = Record<string, string | undefined>;
 
-/** A signed v3/te form; `after` changes fields once the signature is made. */
+/** Builds a signed v3/te form; `after` changes fields once the signature is made. */
 function tokenForm(
   grant: Form & { grant_type: string },
   change: { before?: Form; after?: Form } = {},
