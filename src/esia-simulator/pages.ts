@@ -28,7 +28,8 @@ export function escapeHtml(value: string): string {
 
 const STYLE = `
 body{margin:0;font-family:Arial,Helvetica,sans-serif;background:#f5f7fa;color:#0b1f33}
-header{background:#fff;border-bottom:1px solid #e1e5ea;padding:12px 24px}
+header{background:#fff;border-bottom:1px solid #e1e5ea}
+.brand{padding:12px 24px}
 .logo{font-weight:700;font-size:20px;letter-spacing:1px;color:#0d4cd3}
 .notice{background:#fff4d6;padding:8px 24px;font-size:14px}
 main{max-width:440px;margin:32px auto;background:#fff;border-radius:8px;padding:32px;box-shadow:0 1px 4px rgba(0,0,0,.1)}
@@ -59,8 +60,10 @@ function layout(title: string, body: string): string {
 <style>${STYLE}</style>
 </head>
 <body>
-<header><span class="logo" aria-label="Госуслуги">ГОСУСЛУГИ</span></header>
+<header>
+<div class="brand"><span class="logo">ГОСУСЛУГИ</span></div>
 <div class="notice" role="note">Симулятор ЕСИА для разработки и тестирования. Это не настоящие Госуслуги.</div>
+</header>
 <main>
 ${body}
 </main>
