@@ -38,7 +38,11 @@ async function reject(id: string, revision: number, reason: string) {
   });
 }
 
-function post(session: TestSession, url: string, payload: unknown = {}) {
+function post(
+  session: TestSession,
+  url: string,
+  payload: Record<string, unknown> = {},
+) {
   return t.app.inject({
     method: "POST",
     url,
