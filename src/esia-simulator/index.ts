@@ -98,9 +98,22 @@ export async function startEsiaSimulator(
   const host = options.host ?? "127.0.0.1";
 
   const logger = options.logger ?? false;
-  const app = Fastify(
-    typeof logger === "boolean" ? { logger } : { loggerInstance: logger },
-  );
+  // Fastify's request log would write query strings, which carry codes and
+  // client_secret, so the simulator logs the path only.
+  const app = Fastify({
+    ...(typeof logger === "boolean" ? { logger } : { loggerInstance: logger }),
+    disableRequestLogging: true,
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        path: request.url.split("?")[0],
+        statusCode: reply.statusCode,
+      },
+      "simulator request",
+    );
+  });
   await app.register(cookie);
   await app.register(formbody);
 
