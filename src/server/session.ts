@@ -8,7 +8,7 @@ import { sessions } from "../db/schema.js";
 import type { EsiaProfile } from "../domain/esia-profile.js";
 
 /**
- * Server-side sessions. The cookie holds a random token; the `sessions` row
+ * Server-side sessions. The cookie contains a random token; the `sessions` row
  * is keyed by its SHA-256, so a leaked database does not yield live cookies.
  * A session ends after `idleMinutes` without requests or `absoluteHours`
  * after sign-in, whichever comes first.
@@ -201,7 +201,7 @@ export const sessionPlugin = fp(sessionPluginBody, {
 });
 
 /**
- * preHandler for routes that need a signed-in person: answers 401 in the
+ * preHandler for routes that need a signed-in person: sends 401 in the
  * common error format when there is no live session.
  */
 export async function requireSession(

@@ -157,7 +157,7 @@ export async function authRoutes(
       const personOid = request.session?.personOid;
       await app.sessions.end(request, reply);
       if (personOid) request.log.info({ personOid }, "signed out");
-      // Ending the ESIA session too means the next sign-in asks for the password again.
+      // Ending the ESIA session too means the next sign-in requests the password again.
       const logoutUrl = esia.buildLogoutUrl(`${publicUrl}/signin?app_name=ku`);
       if (wantsJson(request)) return reply.send({ redirectTo: logoutUrl });
       return reply.redirect(logoutUrl, 303);
