@@ -3,6 +3,7 @@ import { openDatabase, type DatabaseHandle } from "./db/client.js";
 import { loadDemoData } from "./db/demo-data.js";
 import { migrateDatabase } from "./db/migrate.js";
 import { buildApp, type App } from "./server/app.js";
+import { FixtureError } from "./esia-simulator/index.js";
 import { setUpEsia, setUpMail, type Stoppable } from "./startup.js";
 import pino from "pino";
 
@@ -40,6 +41,10 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
+  // The simulator starts first: a bad fixture stops the start before the database is touched.
+  const esia = await setUpEsia(config, logger);
+  started.push(...esia.stoppables);
+
   let database: DatabaseHandle;
   try {
     database = await openDatabase({
@@ -65,8 +70,6 @@ async function main(): Promise<void> {
 
   const mail = await setUpMail(config, database.db, logger);
   started.push(...mail.stoppables);
-  const esia = await setUpEsia(config, logger);
-  started.push(...esia.stoppables);
 
   const app: App = await buildApp({
     config,
@@ -107,6 +110,12 @@ function printDemoAccounts(config: Config): void {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof FixtureError) {
+    process.stderr.write(
+      `Start failed: ${error.message}\nFix the fixture file or remove it from ESIA_SIMULATOR_FIXTURES.\n`,
+    );
+    process.exit(2);
+  }
   process.stderr.write(
     `Start failed: ${error instanceof Error ? error.stack : String(error)}\n`,
   );
