@@ -69,8 +69,8 @@ export async function openDatabase(
 
 /**
  * Runs raw SQL and returns its rows. PGlite and node-postgres both return an
- * object with `rows`; note that node-postgres returns bigint and numeric
- * columns as strings, so cast counts to `int` in SQL.
+ * object with `rows`. node-postgres returns bigint and numeric columns as
+ * strings, so cast counts to `int` in SQL.
  */
 export async function queryRows<Row>(db: Executor, query: SQL): Promise<Row[]> {
   const result = (await db.execute(query)) as unknown as { rows: Row[] };

@@ -84,7 +84,7 @@ export function loggerOptions(config: Config): FastifyServerOptions["logger"] {
     level: config.logLevel,
     redact: LOG_REDACT,
     serializers: {
-      // The query string of the ESIA callback holds the code and state: log the path only.
+      // The query string of the ESIA callback contains the code and state, so only the path is logged.
       req: (request: { method: string; url: string; id: string }) => ({
         method: request.method,
         url: request.url.split("?")[0],
