@@ -3,6 +3,8 @@ import { forwardRef } from "react";
 export interface SummaryItem {
   /** The id of the field to move to; none for a problem of the whole form. */
   fieldId?: string;
+  /** A page that fixes a problem of the whole form, such as the sign-in page. */
+  href?: string;
   message: string;
 }
 
@@ -43,6 +45,10 @@ export const ErrorSummary = forwardRef<
               >
                 {item.message}
               </a>
+            </li>
+          ) : item.href ? (
+            <li key={`form-${index}`}>
+              <a href={item.href}>{item.message}</a>
             </li>
           ) : (
             <li key={`form-${index}`}>{item.message}</li>

@@ -88,7 +88,7 @@ export function ApplicationForm({
   const [editorial, setEditorial] = useState<EditorialChoice | null>(
     initialEditorial,
   );
-  const [general, setGeneral] = useState<string[]>([]);
+  const [general, setGeneral] = useState<SummaryItem[]>([]);
   const [confirmLeave, setConfirmLeave] = useState(false);
   const summaryRef = useRef<HTMLDivElement>(null);
   const signOut = useSignOut();
@@ -133,10 +133,18 @@ export function ApplicationForm({
           setError(name as FieldName, { type: "server", message });
         }
         // Without field problems, the error message describes the failure.
+        // An ended session links to the sign-in page.
         const hasFields = Object.keys(problems.fields).length > 0;
-        setGeneral(
-          hasFields ? problems.general : [...problems.general, error.message],
-        );
+        const items: SummaryItem[] = problems.general.map((message) => ({
+          message,
+        }));
+        if (!hasFields) {
+          items.push({
+            message: error.message,
+            href: error.status === 401 ? "/signin?app_name=ku" : undefined,
+          });
+        }
+        setGeneral(items);
         focusSummary();
       }
     },
@@ -147,7 +155,7 @@ export function ApplicationForm({
   );
 
   const summary: SummaryItem[] = [
-    ...general.map((message) => ({ message })),
+    ...general,
     ...FIELD_ORDER.flatMap((name) => {
       const message = fieldMessage(errors, name);
       return message ? [{ fieldId: FIELD_IDS[name], message }] : [];

@@ -76,6 +76,14 @@ export function OrganizationPage() {
           ]}
         />
       ) : null}
+      {list.length > 0 && available.length === 0 ? (
+        <div className="notice notice--warning">
+          <p>
+            Ни от одной из ваших организаций создать кабинет или войти в него
+            сейчас нельзя. Причины указаны у каждой организации.
+          </p>
+        </div>
+      ) : null}
       {list.length === 0 ? (
         <div className="notice notice--warning">
           <p>
@@ -149,7 +157,7 @@ export function OrganizationPage() {
         >
           НАЗАД
         </button>
-        {list.length > 0 ? (
+        {available.length > 0 ? (
           <button type="submit" className="button">
             ДАЛЕЕ
           </button>
