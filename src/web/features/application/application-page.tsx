@@ -67,7 +67,7 @@ export function ApplicationPage() {
         {dateFormat.format(new Date(detail.createdAt))}
         {detail.revision > 1 ? `, редакция ${detail.revision}` : ""}
       </p>
-      {confirmation ? (
+      {confirmation && confirmationStillTrue(confirmation, detail) ? (
         <ConfirmationPanel kind={confirmation} detail={detail} />
       ) : null}
       <StateBanner detail={detail} />
@@ -123,6 +123,19 @@ export function ApplicationPage() {
       queryKey: applicantKeys.organizations,
     });
   }
+}
+
+/**
+ * Whether the confirmation still describes the application: once a reviewer
+ * decides, the page shows the decision instead of «отправлена».
+ */
+function confirmationStillTrue(
+  kind: Confirmation,
+  detail: ApplicationDetail,
+): boolean {
+  return kind === "withdrawn"
+    ? detail.state === "withdrawn"
+    : detail.state === "submitted";
 }
 
 /** The GOV.UK-style confirmation with the reference number. */
