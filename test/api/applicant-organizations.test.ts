@@ -342,7 +342,7 @@ describe("GET /api/editorial-cabinets", () => {
       names(await search("region=78&type=roiv_subordinate&q=омсу")),
     ).toEqual([]);
     expect(
-      names(await search("region=78&type=roiv_subordinate&q=кип")),
+      names(await search("region=78&type=roiv_subordinate&q=роив")),
     ).toEqual(["КР РОИВ"]);
   });
 
