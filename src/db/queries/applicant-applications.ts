@@ -25,7 +25,7 @@ export interface ApplicationSummary {
   revision: number;
 }
 
-/** The active cabinets of the organizations, one at most per kind. */
+/** Finds the active cabinets of the organizations, at most one per kind. */
 export async function findActiveCabinets(
   db: Executor,
   organizationOids: string[],
@@ -48,7 +48,7 @@ export async function findActiveCabinets(
 }
 
 /**
- * The application that the applicant sees for each organization and kind:
+ * Finds the application shown to the applicant for each organization and kind:
  * the open one (submitted or rejected) when there is one, otherwise the most
  * recent one in any state.
  */
@@ -97,7 +97,7 @@ export interface ApplicationDetail {
   updatedAt: Date;
 }
 
-/** One application with its current revision's spheres, or undefined. */
+/** Finds one application with its current revision's spheres. */
 export async function findApplicationDetail(
   db: Executor,
   applicationId: string,
@@ -151,7 +151,7 @@ export async function findApplicationDetail(
   return { ...row, spheres: sphereRows.map((sphere) => sphere.code) };
 }
 
-/** The application first submitted with this idempotency key, if any. */
+/** Finds the application first submitted with this idempotency key. */
 export async function findApplicationByIdempotencyKey(
   db: Executor,
   idempotencyKey: string,

@@ -24,9 +24,9 @@ export interface EditorialCabinetSearch {
 
 /**
  * The cabinet name as `nameKey` compares it: lower-cased, «ё» folded into
- * «е». NOTE: `lower()` folds Cyrillic only under a UTF-8 ctype locale
- * (C.UTF-8, ru_RU.UTF-8, PGlite's default); a server initialized with the
- * plain C locale makes the search case-sensitive for Cyrillic.
+ * «е». NOTE: `lower()` folds Cyrillic only under a UTF-8 ctype locale such
+ * as C.UTF-8, ru_RU.UTF-8 or PGlite's default. On a server initialized with
+ * the plain C locale the search is case-sensitive for Cyrillic.
  */
 const NAME_KEY = sql`replace(lower(c.name), 'ё', 'е')`;
 
@@ -43,9 +43,9 @@ function likePattern(text: string): string {
  * The index `cabinets_editorial_search_idx (kind, region_code, type_code,
  * name)` narrows the scan to one region and type and yields the rows in name
  * order, so the scan stops after `limit + 1` matches. A text that matches
- * nothing scans every cabinet of the region and type: for 3,300 of them that
- * took 35–95 ms on PostgreSQL 15 on a two-core machine under a load average
- * of 9 (a few manual EXPLAIN ANALYZE runs, not a benchmark).
+ * nothing scans every cabinet of the region and type. For 3,300 cabinets
+ * that took 35–95 ms on PostgreSQL 15, on a two-core machine under a load
+ * average of 9 (a few manual EXPLAIN ANALYZE runs, not a benchmark).
  */
 export async function searchEditorialCabinets(
   db: Executor,

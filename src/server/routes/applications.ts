@@ -67,7 +67,7 @@ export const applicationDetailSchema = z.object({
   queuedAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   submittedByYou: z.boolean(),
-  /** What the signed-in person may do with the application now. */
+  /** The actions the signed-in person may take on the application now. */
   actions: z.object({ resubmit: z.boolean(), withdraw: z.boolean() }),
   /** Why the person may not resubmit: every failed eligibility condition. */
   problems: z.array(z.object({ code: z.string(), message: z.string() })),
@@ -93,9 +93,9 @@ const errorSchema = z.object({
 });
 
 /**
- * Loads the application as the signed-in person sees it. Another
- * organization's application is answered as not found, so that its existence
- * is not revealed.
+ * Loads the application for the signed-in person. Another organization's
+ * application is reported as not found, so that its existence is not
+ * revealed.
  */
 async function loadDetail(
   db: Executor,
@@ -207,7 +207,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
       } catch (error) {
         // Two requests with one key at once: the second one finds the first
         // one's open application, or its insert fails on a unique index once
-        // the first commits. Either way it is a repeat: answer with the first.
+        // the first commits. Either way it is a repeat, so it gets the first result.
         const conflict =
           (error instanceof AppError && error.statusCode === 409) ||
           findPgError(error)?.code === "23505";

@@ -18,7 +18,7 @@ export const dictionariesResponseSchema = z.object({
     entrySchema.extend({
       code: z.enum(CABINET_TYPES),
       kinds: z.array(z.enum(CABINET_KINDS)),
-      /** Which editorial cabinets a work cabinet of this type binds to. */
+      /** The rule for the editorial cabinets a work cabinet of this type binds to. */
       editorialRule: z.enum(["own", "roiv", "omsu"]),
     }),
   ),

@@ -32,7 +32,7 @@ const searchQuerySchema = z.object({
 });
 
 const searchResponseSchema = z.object({
-  /** Which editorial cabinets fit the chosen type. */
+  /** The rule of the chosen type for the editorial cabinets that fit. */
   rule: z.enum(["own", "roiv", "omsu"]),
   items: z.array(
     z.object({

@@ -42,8 +42,8 @@ export const kindStatusSchema = z.object({
     })
     .nullable(),
   /**
-   * Where choosing this kind leads: into the cabinet, to the application's
-   * page, to an empty form, or nowhere (see `problems`).
+   * The destination of choosing this kind: the cabinet, the application's
+   * page, an empty form, or none (see `problems`).
    */
   next: z.enum(["cabinet", "application", "form", "unavailable"]),
 });
