@@ -61,8 +61,14 @@ export interface QueuePage {
   nextCursor: QueueCursor | null;
 }
 
-/** Counts per state stop at this number, so that they stay cheap at scale. */
-export const COUNT_CAP = 10_000;
+/**
+ * Counts per state stop at this number, so that they stay cheap at scale:
+ * with a million applications an exact count would read every row of a
+ * state. A text search stops sooner, because ILIKE on Cyrillic text costs
+ * several microseconds a row.
+ */
+export const COUNT_CAP = 1_000;
+export const SEARCH_COUNT_CAP = 100;
 
 export const SEARCH_MIN_LENGTH = 3;
 
@@ -127,21 +133,27 @@ function filterConditions(filters: QueueFilters): SQL[] {
   return conditions;
 }
 
-/** A union of index-ordered branches, one per scope condition and state. */
+/**
+ * A union of branches, one per scope condition and state, each returning at
+ * most `limit` rows. Ordered branches read an index in queue order; counting
+ * needs no order, so its branches may stop at the first rows they find.
+ */
 function candidates(
   scope: ReviewScope,
   filters: QueueFilters,
   limit: number,
-  cursor?: QueueCursor,
+  options: { ordered: boolean; cursor?: QueueCursor },
 ): SQL | null {
   const scopes = scopeConditions(scope, filters);
   if (scopes.length === 0 || filters.states.length === 0) return null;
   const common = filterConditions(filters);
+  const { cursor } = options;
   if (cursor) {
     common.push(
       sql`(a.queued_at, a.id) > (${cursor.queuedAt}::timestamptz, ${cursor.id}::uuid)`,
     );
   }
+  const order = options.ordered ? sql`order by a.queued_at, a.id` : sql``;
   const branches: SQL[] = [];
   for (const scopeCondition of scopes) {
     for (const state of filters.states) {
@@ -150,7 +162,7 @@ function candidates(
         sql` and `,
       );
       branches.push(
-        sql`(select a.id, a.queued_at from applications a where ${where} order by a.queued_at, a.id limit ${limit})`,
+        sql`(select a.id, a.queued_at from applications a where ${where} ${order} limit ${limit})`,
       );
     }
   }
@@ -189,7 +201,10 @@ export async function listReviewQueue(
   pageSize: number,
   cursor?: QueueCursor,
 ): Promise<QueuePage> {
-  const union = candidates(scope, filters, pageSize + 1, cursor);
+  const union = candidates(scope, filters, pageSize + 1, {
+    ordered: true,
+    cursor,
+  });
   if (!union) return { items: [], nextCursor: null };
   const rows = await queryRows<QueueRow>(
     db,
@@ -246,30 +261,29 @@ export async function listReviewQueue(
 
 export interface StateCount {
   state: ApplicationState;
-  /** Exact up to COUNT_CAP; `capped` says the real number is larger. */
+  /** Exact up to COUNT_CAP (SEARCH_COUNT_CAP with a search); `capped` means there are more. */
   count: number;
   capped: boolean;
 }
 
 /**
  * Counts the applications of each state under the same scope and filters
- * (the state filter aside), each count stopping at COUNT_CAP + 1 rows.
+ * (the state filter aside), each count stopping one row past its cap.
  */
 export async function countReviewQueue(
   db: Executor,
   scope: ReviewScope,
   filters: Omit<QueueFilters, "states">,
+  cap = filters.search ? SEARCH_COUNT_CAP : COUNT_CAP,
 ): Promise<StateCount[]> {
   const parts: SQL[] = [];
   for (const state of APPLICATION_STATES) {
-    const union = candidates(
-      scope,
-      { ...filters, states: [state] },
-      COUNT_CAP + 1,
-    );
+    const union = candidates(scope, { ...filters, states: [state] }, cap + 1, {
+      ordered: false,
+    });
     parts.push(
       union
-        ? sql`(select count(*)::int from (select id from (${union}) as candidates limit ${COUNT_CAP + 1}) as limited) as ${sql.identifier(state)}`
+        ? sql`(select count(*)::int from (select id from (${union}) as candidates limit ${cap + 1}) as limited) as ${sql.identifier(state)}`
         : sql`0 as ${sql.identifier(state)}`,
     );
   }
@@ -281,8 +295,8 @@ export async function countReviewQueue(
     const count = row?.[state] ?? 0;
     return {
       state,
-      count: Math.min(count, COUNT_CAP),
-      capped: count > COUNT_CAP,
+      count: Math.min(count, cap),
+      capped: count > cap,
     };
   });
 }

@@ -9,6 +9,7 @@ import {
 import { loadCabinetHeader } from "../../db/queries/review-cabinets.js";
 import {
   COUNT_CAP,
+  SEARCH_COUNT_CAP,
   countReviewQueue,
   listReviewQueue,
   SEARCH_MIN_LENGTH,
@@ -384,7 +385,7 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ["review"],
         summary: "The review queue, oldest first, a page at a time",
-        description: `Keyset pagination: pass nextCursor as cursor. Counts per status ignore the status filter and stop at ${COUNT_CAP}.`,
+        description: `Keyset pagination: pass nextCursor as cursor. Counts per status ignore the status filter and stop at ${COUNT_CAP} (${SEARCH_COUNT_CAP} with a search); capped says there are more.`,
         querystring: queueQuerySchema,
         response: { 200: queueResponseSchema, ...errorResponses },
       },
@@ -418,14 +419,11 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
       const states =
         query.status === "all" ? APPLICATION_STATES : [query.status];
-      const page = await listReviewQueue(
-        db,
-        scope,
-        { ...filters, states },
-        query.limit,
-        cursor,
-      );
-      const counts = await countReviewQueue(db, scope, filters);
+      // Two independent reads: on PostgreSQL they run on two pool connections at once.
+      const [page, counts] = await Promise.all([
+        listReviewQueue(db, scope, { ...filters, states }, query.limit, cursor),
+        countReviewQueue(db, scope, filters),
+      ]);
       return {
         items: page.items.map((item) => ({
           ...item,
