@@ -10,6 +10,7 @@ import {
   openEsiaLogin,
   signIn,
 } from "./support/browser.js";
+import { openMail } from "./support/mail.js";
 import { startProduct, type Product } from "./support/product.js";
 
 // The manual's scenario in Chromium with the demo data of the embedded
@@ -20,6 +21,13 @@ import { startProduct, type Product } from "./support/product.js";
 const ORG_CGU =
   "Санкт-Петербургское государственное бюджетное учреждение «Центр городских услуг»";
 const ORG_KIP = "Комитет по информационной политике Санкт-Петербурга";
+const APPLICANT_EMAIL = "cgu-cabinet@cgu.spb.example";
+/** The e-mail of the demo editorial cabinet «КР РОИВ». */
+const KR_ROIV_EMAIL = "kr-roiv@demo.gospubliki.localhost";
+const REJECTION_REASON =
+  "Укажите в названии кабинета полное название учреждения";
+const FIXED_NAME = "Кабинет СПб ГБУ «Центр городских услуг»";
+const PENDING = "Ваша заявка на подключение кабинета находится на рассмотрении";
 
 let product: Product;
 let browser: Browser;
@@ -32,6 +40,14 @@ afterAll(async () => {
   await browser?.close();
   await product?.stop();
 });
+
+/** The application's number from the caption «Заявка № …, подана …». */
+async function applicationReference(page: Page): Promise<string> {
+  const caption = await page.getByText(/Заявка № \S+, подана/).innerText();
+  const match = /Заявка № (\S+),/.exec(caption);
+  if (!match) throw new Error(`no application number in «${caption}»`);
+  return match[1]!;
+}
 
 /** The read-only or editable control of a form field, by its label. */
 const field = (page: Page, label: string) =>
@@ -80,12 +96,28 @@ describe("manual scenario", () => {
     );
     await checkScreen(page, "06-form-locked-from-editorial");
 
+    // «НА ФОРМУ ВХОДА» asks before it drops the typed name.
+    await page.getByRole("button", { name: "НА ФОРМУ ВХОДА" }).click();
+    const leave = page.getByRole("alertdialog", {
+      name: "Перейти на форму входа?",
+    });
+    await leave.waitFor();
+    await checkScreen(page, "07-leave-form-confirm");
+    await leave.getByRole("button", { name: "Остаться на форме" }).click();
+    await expect(
+      field(page, "Введите название кабинета").inputValue(),
+    ).resolves.toBe("Рабочий кабинет КИП СПб");
+
     await page.getByRole("button", { name: "СОЗДАТЬ КАБИНЕТ" }).click();
-    await page
-      .getByText(
-        "Ваша заявка на подключение кабинета находится на рассмотрении",
-      )
-      .waitFor();
+    await page.getByText(PENDING).waitFor();
+    await expect(field(page, "Выберите редакцию").inputValue()).resolves.toBe(
+      "КР РОИВ",
+    );
+
+    // Nothing is left unsaved now, so «НА ФОРМУ ВХОДА» signs out at once.
+    await page.getByRole("button", { name: "НА ФОРМУ ВХОДА" }).click();
+    await page.waitForURL(`${product.url}/signin?app_name=ku`);
+    await page.getByRole("button", { name: "Войти через ЕСИА" }).waitFor();
     await context.close();
   });
 
@@ -163,7 +195,7 @@ describe("manual scenario", () => {
     await expect(
       page.getByRole("button", { name: "НА ФОРМУ ВХОДА" }).count(),
     ).resolves.toBe(1);
-    await checkScreen(page, "07-form-subordinate");
+    await checkScreen(page, "08-form-subordinate");
 
     await field(page, "Введите название кабинета").fill("Кабинет ЦГУ");
     await page
@@ -177,31 +209,187 @@ describe("manual scenario", () => {
     await page.getByRole("option", { name: /КР РОИВ/ }).click();
     await expect(editorial.inputValue()).resolves.toBe("КР РОИВ");
     await page.getByRole("checkbox", { name: "Тестовая сфера ПП" }).check();
-    await field(page, "Введите электронную почту").fill(
-      "cgu-cabinet@cgu.spb.example",
-    );
-    await checkScreen(page, "08-form-subordinate-filled");
+    await field(page, "Введите электронную почту").fill(APPLICANT_EMAIL);
+    await checkScreen(page, "09-form-subordinate-filled");
 
     await page.getByRole("button", { name: "СОЗДАТЬ КАБИНЕТ" }).click();
-    await page
-      .getByText(
-        "Ваша заявка на подключение кабинета находится на рассмотрении",
-      )
-      .waitFor();
+    await page.getByText(PENDING).waitFor();
     await page.reload();
-    await page
-      .getByText(
-        "Ваша заявка на подключение кабинета находится на рассмотрении",
-      )
-      .waitFor();
+    await page.getByText(PENDING).waitFor();
     await expect(
       field(page, "Введите название кабинета").inputValue(),
     ).resolves.toBe("Кабинет ЦГУ");
     await expect(
       field(page, "Введите название кабинета").isEditable(),
     ).resolves.toBe(false);
-    await checkScreen(page, "09-submitted");
+    await checkScreen(page, "10-submitted");
+    const reference = await applicationReference(page);
 
-    await applicant.context.close();
+    // The catcher got the confirmation for the applicant and the notice for
+    // the editorial cabinet's address.
+    const mailbox = await newPerson(browser);
+    const submitted = await openMail(
+      mailbox.page,
+      product,
+      APPLICANT_EMAIL,
+      `Заявка № ${reference} принята на рассмотрение`,
+      "11-mail-list",
+    );
+    expect(submitted.text).toContain("Кабинет ЦГУ");
+    await checkScreen(mailbox.page, "12-mail-submitted");
+    await openMail(
+      mailbox.page,
+      product,
+      KR_ROIV_EMAIL,
+      `Новая заявка № ${reference} ждёт рассмотрения`,
+    );
+
+    // The reviewer of «КР РОИВ» opens the editorial cabinet and its queue.
+    const reviewer = await newPerson(browser);
+    await signIn(reviewer.page, product, "s.volkov@kip.spb.example");
+    await chooseOrganization(reviewer.page, ORG_KIP);
+    await chooseKind(reviewer.page, "Кабинет редакции");
+    await reviewer.page
+      .getByRole("heading", { name: "КР РОИВ", level: 1 })
+      .waitFor();
+    const queueLink = reviewer.page.getByRole("link", { name: "Кабинет ЦГУ" });
+    await queueLink.waitFor();
+    await checkScreen(reviewer.page, "13-review-queue", queueLink);
+
+    await queueLink.click();
+    await reviewer.page
+      .getByRole("heading", { name: `Заявка № ${reference}` })
+      .waitFor();
+    for (const text of [
+      ORG_CGU,
+      "Петров Алексей Викторович",
+      "a.petrov@cgu.spb.example",
+      "+7(900)0000002",
+    ]) {
+      await expect(
+        reviewer.page.getByText(text, { exact: true }).count(),
+        `«${text}» on the review page`,
+      ).resolves.toBeGreaterThan(0);
+    }
+    await checkScreen(reviewer.page, "14-review-application");
+
+    await reviewer.page.getByRole("button", { name: "Отклонить" }).click();
+    await reviewer.page.getByLabel("Причина отклонения").fill(REJECTION_REASON);
+    await checkScreen(
+      reviewer.page,
+      "15-review-reject-reason",
+      reviewer.page.getByRole("button", { name: "Отклонить заявку" }),
+    );
+    await reviewer.page
+      .getByRole("button", { name: "Отклонить заявку" })
+      .click();
+    await reviewer.page
+      .getByText(`Причина: ${REJECTION_REASON}`, { exact: true })
+      .first()
+      .waitFor();
+
+    // The applicant sees the reason and the editable form.
+    await page.reload();
+    await page
+      .getByText("Ваша заявка на подключение кабинета отклонена по причине:")
+      .waitFor();
+    await expect(
+      page.getByText(REJECTION_REASON, { exact: true }).count(),
+    ).resolves.toBe(1);
+    await expect(
+      page
+        .getByText("Исправьте параметры заявки и снова верните на рассмотрение")
+        .count(),
+    ).resolves.toBe(1);
+    await expect(
+      field(page, "Введите название кабинета").isEditable(),
+    ).resolves.toBe(true);
+    // The submission's confirmation no longer describes the application.
+    await expect(
+      page.getByText("Заявка отправлена на рассмотрение").count(),
+    ).resolves.toBe(0);
+    await checkScreen(page, "16-rejected");
+
+    const rejected = await openMail(
+      mailbox.page,
+      product,
+      APPLICANT_EMAIL,
+      `Заявка № ${reference} отклонена`,
+    );
+    expect(rejected.text).toContain(REJECTION_REASON);
+    await checkScreen(mailbox.page, "17-mail-rejected");
+
+    // The fix: the full name and a second sphere, as in the manual.
+    await field(page, "Введите название кабинета").fill(FIXED_NAME);
+    await page.getByRole("checkbox", { name: "Тестовая сфера ГП" }).check();
+    await page.getByRole("button", { name: "СОЗДАТЬ КАБИНЕТ" }).click();
+    await page.getByText(PENDING).waitFor();
+    await expect(
+      field(page, "Введите название кабинета").inputValue(),
+    ).resolves.toBe(FIXED_NAME);
+    await checkScreen(page, "18-resubmitted");
+
+    await openMail(
+      mailbox.page,
+      product,
+      APPLICANT_EMAIL,
+      `Заявка № ${reference} повторно направлена на рассмотрение`,
+    );
+    await checkScreen(mailbox.page, "19-mail-resubmitted");
+    await openMail(
+      mailbox.page,
+      product,
+      KR_ROIV_EMAIL,
+      `Исправленная заявка № ${reference} ждёт рассмотрения`,
+    );
+
+    // The reviewer sees the second revision with what changed, and approves.
+    await reviewer.page.reload();
+    await reviewer.page
+      .getByRole("heading", { name: "Редакция 2", exact: true })
+      .waitFor();
+    const changes = reviewer.page.getByRole("row", {
+      name: /Название кабинета/,
+    });
+    await expect(changes.innerText()).resolves.toContain(FIXED_NAME);
+    await reviewer.page.getByRole("button", { name: "Одобрить" }).click();
+    const confirm = reviewer.page.getByRole("alertdialog", {
+      name: "Одобрить заявку?",
+    });
+    await confirm.waitFor();
+    await checkScreen(reviewer.page, "20-review-approve");
+    await confirm.getByRole("button", { name: "Одобрить" }).click();
+    await reviewer.page.getByText("Одобрена, редакция 2").first().waitFor();
+
+    const approved = await openMail(
+      mailbox.page,
+      product,
+      APPLICANT_EMAIL,
+      `Заявка № ${reference} одобрена: кабинет создан`,
+    );
+    expect(approved.text).toContain(FIXED_NAME);
+    await checkScreen(mailbox.page, "21-mail-approved");
+
+    // Choosing the organization and the kind now opens the cabinet.
+    await page.goto(`${product.url}/organizations`);
+    await chooseOrganization(page, ORG_CGU);
+    await chooseKind(page, "Рабочий кабинет");
+    await page.getByRole("heading", { name: FIXED_NAME, level: 1 }).waitFor();
+    await expect(
+      page.getByRole("link", { name: "КР РОИВ" }).count(),
+    ).resolves.toBe(1);
+    await checkScreen(page, "22-cabinet");
+
+    // «КР РОИВ» lists the new work cabinet.
+    await reviewer.page.goto(`${product.url}/organizations`);
+    await chooseOrganization(reviewer.page, ORG_KIP);
+    await chooseKind(reviewer.page, "Кабинет редакции");
+    await reviewer.page.getByRole("link", { name: FIXED_NAME }).waitFor();
+
+    await Promise.all([
+      applicant.context.close(),
+      reviewer.context.close(),
+      mailbox.context.close(),
+    ]);
   });
 });
