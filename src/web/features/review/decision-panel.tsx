@@ -18,6 +18,19 @@ type ReasonOutput = z.output<typeof reasonFormSchema>;
 
 const REASON_ID = "rejection-reason";
 
+const pluralRules = new Intl.PluralRules("ru-RU");
+const CHARACTER_FORMS: Record<string, string> = {
+  one: "символ",
+  few: "символа",
+  many: "символов",
+  other: "символа",
+};
+
+/** Formats a number of characters with the Russian plural: 1 символ, 2 символа, 5 символов. */
+function characters(count: number): string {
+  return `${count} ${CHARACTER_FORMS[pluralRules.select(count)]}`;
+}
+
 /** Renders the outcome after this person's own decision. */
 export function DecisionOutcome({ detail }: { detail: ReviewDetail }) {
   const { application } = detail;
@@ -194,8 +207,8 @@ export function DecisionPanel({
               aria-live="polite"
             >
               {reasonLength > REASON_MAX_LENGTH
-                ? `Превышено на ${reasonLength - REASON_MAX_LENGTH} символов`
-                : `Осталось ${REASON_MAX_LENGTH - reasonLength} символов из ${REASON_MAX_LENGTH}`}
+                ? `Превышено на ${characters(reasonLength - REASON_MAX_LENGTH)}`
+                : `Осталось ${characters(REASON_MAX_LENGTH - reasonLength)} из ${REASON_MAX_LENGTH}`}
             </p>
           </div>
           <div className="button-row">
