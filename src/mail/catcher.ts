@@ -39,7 +39,8 @@ export async function startMailCatcher(
     disabledCommands: ["STARTTLS", "AUTH"],
     authOptional: true,
     size: CATCHER_MAX_MESSAGE_BYTES,
-    banner: "Госпаблики: локальный перехватчик почты",
+    // ASCII: the greeting line of SMTP is not meant for UTF-8.
+    banner: "Gospubliki local mail catcher",
     logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
