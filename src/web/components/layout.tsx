@@ -1,5 +1,6 @@
 import { Link, Outlet } from "react-router-dom";
 import { personName, useSession, useSignOut } from "../api/session";
+import { ReviewNavLink } from "../features/review/review-nav-link";
 
 /**
  * The page frame: a skip link, the «ГОС услуги» header with the signed-in
@@ -29,6 +30,7 @@ export function Layout() {
           </p>
           {person ? (
             <div className="site-header__person">
+              <ReviewNavLink signedIn />
               <span>{personName(person)}</span>
               <button
                 type="button"
