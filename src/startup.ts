@@ -96,17 +96,20 @@ export async function setUpMail(
 ): Promise<MailSetup> {
   const stoppables: Stoppable[] = [];
   const mailLogger = logger.child({ part: "mail" });
+  let catcherPort = config.mailCatcherPort;
   if (config.embedded.mail) {
     const catcher = await startMailCatcher({
       db,
       port: config.mailCatcherPort,
       logger: mailLogger,
     });
+    // With MAIL_CATCHER_PORT=0 the catcher picks a free port.
+    catcherPort = catcher.port;
     stoppables.push({ name: "mail catcher", stop: () => catcher.close() });
   }
   const transport = createMailTransport({
     smtpUrl: config.smtpUrl,
-    catcherPort: config.mailCatcherPort,
+    catcherPort,
   });
   const worker = startOutboxWorker({
     db,

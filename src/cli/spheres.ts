@@ -25,15 +25,28 @@ export async function addSphere(db: Database, code: string, name: string) {
   }
   const trimmed = name.trim().replace(/\s+/g, " ");
   if (trimmed.length < 2 || trimmed.length > 200) {
-    throw new CliError(`Sphere name "${name}" is invalid: use 2–200 characters`);
+    throw new CliError(
+      `Sphere name "${name}" is invalid: use 2–200 characters`,
+    );
   }
-  const [byName] = await db.select().from(spheres).where(sql`lower(${spheres.name}) = lower(${trimmed})`);
+  const [byName] = await db
+    .select()
+    .from(spheres)
+    .where(sql`lower(${spheres.name}) = lower(${trimmed})`);
   if (byName && byName.code !== code) {
-    throw new CliError(`Sphere name "${trimmed}" is already used by sphere "${byName.code}"`);
+    throw new CliError(
+      `Sphere name "${trimmed}" is already used by sphere "${byName.code}"`,
+    );
   }
-  const [existing] = await db.select().from(spheres).where(eq(spheres.code, code));
+  const [existing] = await db
+    .select()
+    .from(spheres)
+    .where(eq(spheres.code, code));
   if (existing) {
-    await db.update(spheres).set({ name: trimmed, retiredAt: null }).where(eq(spheres.code, code));
+    await db
+      .update(spheres)
+      .set({ name: trimmed, retiredAt: null })
+      .where(eq(spheres.code, code));
     return existing.retiredAt ? "restored" : "renamed";
   }
   await db.insert(spheres).values({ code, name: trimmed });
@@ -42,11 +55,19 @@ export async function addSphere(db: Database, code: string, name: string) {
 
 /** Retires a sphere: old records keep it, forms no longer offer it. */
 export async function retireSphere(db: Database, code: string) {
-  const [existing] = await db.select().from(spheres).where(eq(spheres.code, code));
+  const [existing] = await db
+    .select()
+    .from(spheres)
+    .where(eq(spheres.code, code));
   if (!existing) {
-    throw new CliError(`Sphere "${code}" does not exist: run "npm run cli -- spheres list --all" to see the codes`);
+    throw new CliError(
+      `Sphere "${code}" does not exist: run "npm run cli -- spheres list --all" to see the codes`,
+    );
   }
   if (existing.retiredAt) return "already retired";
-  await db.update(spheres).set({ retiredAt: sql`now()` }).where(eq(spheres.code, code));
+  await db
+    .update(spheres)
+    .set({ retiredAt: sql`now()` })
+    .where(eq(spheres.code, code));
   return "retired";
 }

@@ -243,10 +243,14 @@ export async function buildApp(
   if (hasWeb) {
     await app.register(fastifyStatic, {
       root: WEB_DIST,
-      wildcard: false,
+      // Files are looked up per request, so a rebuilt UI is served without a restart.
+      wildcard: true,
       index: false,
       maxAge: "1h",
     });
+    app.get("/", { schema: { hide: true } }, (_request, reply) =>
+      reply.header("cache-control", "no-store").sendFile("index.html"),
+    );
   }
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split("?")[0] ?? "";
