@@ -11,7 +11,7 @@ import { loadEditorialCabinets } from "./fixtures.js";
 import { generateDataset, scaledSizes, type DatasetSizes } from "./generate.js";
 import { countRows } from "./postgres.js";
 import { profileScenario, type ScenarioProfile } from "./profiling.js";
-import { LOG_DIR, log, WORK_DIR, type BenchSettings } from "./run.js";
+import { LOG_DIR, log, WORK_DIR, type BenchSettings } from "./settings.js";
 import {
   measure,
   planSubmit,
@@ -33,7 +33,7 @@ export interface PgliteResults {
 }
 
 /** Submits the pools are sized for, per second: well above the target. */
-const POOL_RATE = 1_000;
+const POOL_RATE = 600;
 
 async function productEnv(dataDir: string): Promise<Record<string, string>> {
   return {

@@ -23,7 +23,7 @@ import {
 } from "./generate.js";
 import { runPgbench, type PgbenchResult } from "./pgbench.js";
 import { profileScenario, type ScenarioProfile } from "./profiling.js";
-import { LOG_DIR, log, type BenchSettings } from "./run.js";
+import { LOG_DIR, log, type BenchSettings } from "./settings.js";
 import {
   measure,
   planDecisions,
@@ -278,7 +278,7 @@ function queueDepths(sizes: {
   const round = (value: number) => Math.max(100, Math.floor(value / 100) * 100);
   return {
     reviewer: round(Math.min(5_000, sizes.reviewerSubmitted * 0.6)),
-    operator: round(Math.min(50_000, sizes.allSubmitted * 0.5)),
+    operator: round(Math.min(20_000, sizes.allSubmitted * 0.5)),
   };
 }
 
@@ -365,20 +365,25 @@ async function runScenarios(
   return { scenarios, curve };
 }
 
-/** Returns the names of the scenarios that miss their targets (see targets.ts). */
+/**
+ * Returns the scenarios to profile among those that miss their targets:
+ * submit, the slowest queue run by p99, and the editorial-cabinet search.
+ * One queue run stands for the others, which share most of their SQL.
+ */
 function missedScenarios(results: PostgresResults): string[] {
-  const missed = new Set<string>();
-  if (results.submitRatio < TARGETS.submitRatio) missed.add("submit");
-  for (const run of results.scenarios) {
-    if (
-      (run.name.startsWith("queue") ||
-        run.name === "editorial-cabinet search") &&
-      run.p99 > TARGETS.readP99Ms
-    ) {
-      missed.add(run.name);
-    }
+  const missed: string[] = [];
+  if (results.submitRatio < TARGETS.submitRatio) missed.push("submit");
+  const slowQueue = results.scenarios
+    .filter((run) => run.name.startsWith("queue"))
+    .sort((a, b) => b.p99 - a.p99)[0];
+  if (slowQueue && slowQueue.p99 > TARGETS.readP99Ms) {
+    missed.push(slowQueue.name);
   }
-  return [...missed];
+  const search = results.scenarios.find(
+    (run) => run.name === "editorial-cabinet search",
+  );
+  if (search && search.p99 > TARGETS.readP99Ms) missed.push(search.name);
+  return missed;
 }
 
 async function profileMissed(

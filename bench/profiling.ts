@@ -10,7 +10,7 @@ import type { DatabaseHandle } from "../src/db/client.js";
 import { benchConnectionUrl, BENCH_APPLICATION_NAME } from "./database-cpu.js";
 import type { EditorialCabinet } from "./fixtures.js";
 import { summarizeCpuProfile, type ProfileSummary } from "./profile.js";
-import { LOG_DIR, log, WORK_DIR, type BenchSettings } from "./run.js";
+import { LOG_DIR, log, WORK_DIR, type BenchSettings } from "./settings.js";
 import {
   measure,
   type Plan,

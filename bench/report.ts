@@ -10,7 +10,7 @@ import type { Machine } from "./machine.js";
 import type { PgliteResults } from "./pglite.js";
 import type { PostgresResults } from "./postgres.js";
 import type { ScenarioProfile } from "./profiling.js";
-import type { BenchSettings } from "./run.js";
+import type { BenchSettings } from "./settings.js";
 import type { ScenarioResult } from "./scenarios.js";
 import { REPOSITORY_ROOT } from "./server.js";
 import { latencyCurveSvg } from "./svg.js";

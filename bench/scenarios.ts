@@ -119,9 +119,9 @@ export async function planSubmit(
   };
 }
 
-/** Submitters for a run of `duration` seconds at up to twice `expectedRate`. */
+/** Returns the submitters needed for a run of `duration` seconds at up to three times `expectedRate`. */
 export function submitPoolSize(expectedRate: number, duration: number) {
-  return Math.ceil(Math.max(expectedRate, 50) * duration * 2) + 500;
+  return Math.ceil(Math.max(expectedRate, 50) * duration * 3) + 500;
 }
 
 /** Follows the queue's `nextCursor` until `depth` items are behind it. */
@@ -180,7 +180,9 @@ export async function planQueue(
       path: `/api/review/queue?${new URLSearchParams({ status: "submitted", ...query })}`,
       headers: sessionHeaders(user),
     });
-  const searches = ["Музей", "Школа № 2", "библиотека", "1027700"];
+  // A common word (a tenth of the names), a name, a name prefix and an
+  // ОГРН prefix, as a reviewer would type them.
+  const searches = ["Музей", "Школа № 2001", "дом культуры № 1", "1027700012"];
   const search =
     (user: SignedIn) =>
     (index: number): LoadRequest => ({

@@ -89,8 +89,16 @@ export async function startProduct(
   );
   closeSync(output);
   const pid = child.pid!;
+  let stopping = false;
   const exited = new Promise<number | null>((resolve) =>
-    child.once("exit", (code) => resolve(code)),
+    child.once("exit", (code, signal) => {
+      if (!stopping) {
+        process.stderr.write(
+          `the product (pid ${pid}) exited unexpectedly with code ${code}, signal ${signal}: see ${options.logFile}\n`,
+        );
+      }
+      resolve(code);
+    }),
   );
   let peak = 0;
   const sampler = setInterval(() => {
@@ -101,6 +109,7 @@ export async function startProduct(
 
   let finalHighWaterMark: number | null = null;
   const stop = async () => {
+    stopping = true;
     clearInterval(sampler);
     if (child.exitCode === null && child.signalCode === null) {
       finalHighWaterMark = readMemoryKb(pid, "VmHWM");
