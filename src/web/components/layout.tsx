@@ -4,7 +4,8 @@ import { ReviewNavLink } from "../features/review/review-nav-link";
 
 /**
  * The page frame: a skip link, the «ГОС услуги» header with the signed-in
- * person and «Выйти», the main region and the footer.
+ * person, «Заявки на рассмотрение» for reviewers and «Выйти», the main
+ * region and the footer.
  */
 export function Layout() {
   const session = useSession();
