@@ -1,7 +1,8 @@
+import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fileURLToPath } from "node:url";
 import {
+  applicationReference,
   checkScreen,
   chooseKind,
   chooseOrganization,
@@ -12,11 +13,11 @@ import {
 import { openMail } from "./support/mail.js";
 import { startProduct, type Product } from "./support/product.js";
 
-// An editorial cabinet from application to use: the РОИВ «Комитет по
-// культуре» (demo person 1000000006) applies for «Кабинет редакции», the
-// platform operator (1000000005) approves it, then a subordinate museum of
-// that committee (from test/e2e/fixtures/culture-museum.json) applies for a
-// work cabinet bound to it, and the committee approves that.
+// An editorial cabinet from application to use. The РОИВ «Комитет по
+// культуре» (demo person 1000000006) applies for «Кабинет редакции», and the
+// platform operator (1000000005) approves it. Then a subordinate museum of
+// that committee (test/e2e/fixtures/culture-museum.json) applies for a work
+// cabinet bound to it, and the committee approves that.
 
 const ORG_KK = "Комитет по культуре Санкт-Петербурга";
 const ORG_MUSEUM =
@@ -46,13 +47,6 @@ afterAll(async () => {
   await browser?.close();
   await product?.stop();
 });
-
-async function applicationReference(page: Page): Promise<string> {
-  const caption = await page.getByText(/Заявка № \S+, подана/).innerText();
-  const match = /Заявка № (\S+),/.exec(caption);
-  if (!match) throw new Error(`no application number in «${caption}»`);
-  return match[1]!;
-}
 
 /** Opens an application from a review queue and approves it. */
 async function approveFromQueue(page: Page, name: string, reference: string) {
@@ -160,6 +154,7 @@ describe("editorial cabinet", () => {
       .getByRole("option", { name: new RegExp(EDITORIAL_NAME) })
       .waitFor();
     await expect(options.count()).resolves.toBe(2);
+    await checkScreen(museumPage, "44-subordinate-form", editorial);
     await museumPage
       .getByRole("option", { name: new RegExp(EDITORIAL_NAME) })
       .click();
@@ -168,7 +163,6 @@ describe("editorial cabinet", () => {
       .getByRole("checkbox", { name: "Культура", exact: true })
       .check();
     await museumPage.getByLabel("Введите электронную почту").fill(MUSEUM_EMAIL);
-    await checkScreen(museumPage, "44-subordinate-form", editorial);
     await museumPage.getByRole("button", { name: "СОЗДАТЬ КАБИНЕТ" }).click();
     await museumPage.getByText(PENDING).waitFor();
     const museumReference = await applicationReference(museumPage);

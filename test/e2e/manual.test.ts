@@ -1,6 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  applicationReference,
   checkScreen,
   chooseKind,
   chooseOrganization,
@@ -40,14 +41,6 @@ afterAll(async () => {
   await browser?.close();
   await product?.stop();
 });
-
-/** The application's number from the caption «Заявка № …, подана …». */
-async function applicationReference(page: Page): Promise<string> {
-  const caption = await page.getByText(/Заявка № \S+, подана/).innerText();
-  const match = /Заявка № (\S+),/.exec(caption);
-  if (!match) throw new Error(`no application number in «${caption}»`);
-  return match[1]!;
-}
 
 /** The read-only or editable control of a form field, by its label. */
 const field = (page: Page, label: string) =>

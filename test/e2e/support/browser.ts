@@ -44,7 +44,7 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** A fresh browser profile of one person: own cookies, Russian locale. */
+/** Opens a fresh browser profile for one person: own cookies, Russian locale. */
 export async function newPerson(browser: Browser): Promise<{
   context: BrowserContext;
   page: Page;
@@ -63,7 +63,7 @@ export async function newPerson(browser: Browser): Promise<{
 /**
  * Saves the visible part of the page to docs/screenshots/<name>.png, for the
  * walkthrough. Names start with a two-digit step number. The page is scrolled
- * to the top first, or to `show` when given.
+ * to the top first, or so that `show` is in the middle when given.
  */
 export async function screenshot(
   page: Page,
@@ -71,7 +71,8 @@ export async function screenshot(
   show?: Locator,
 ): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
-  if (show) await show.scrollIntoViewIfNeeded();
+  if (show)
+    await show.evaluate((node) => node.scrollIntoView({ block: "center" }));
   else await page.evaluate(() => window.scrollTo(0, 0));
   await page.evaluate(() => document.fonts.ready);
   await page.screenshot({
@@ -81,7 +82,7 @@ export async function screenshot(
   });
 }
 
-/** Impacts that fail a screen; minor and moderate findings are only logged. */
+/** Impacts that fail a screen. Minor and moderate findings are not reported. */
 const BLOCKING_IMPACTS = new Set(["serious", "critical"]);
 
 /**
@@ -118,7 +119,7 @@ export async function checkScreen(
   await screenshot(page, name, show);
 }
 
-/** The text of the elements that `aria-describedby` of the element names. */
+/** Returns the text of the elements that `aria-describedby` of the element names. */
 export async function accessibleDescription(element: Locator): Promise<string> {
   return element.evaluate((node) =>
     (node.getAttribute("aria-describedby") ?? "")
@@ -169,6 +170,14 @@ export async function chooseOrganization(page: Page, fullName: string) {
   await page.getByRole("radio", { name: fullName }).check();
   await page.getByRole("button", { name: "ДАЛЕЕ" }).click();
   await page.getByRole("group", { name: "Выберите кабинет:" }).waitFor();
+}
+
+/** Reads the application's number from the caption «Заявка № …, подана …». */
+export async function applicationReference(page: Page): Promise<string> {
+  const caption = await page.getByText(/Заявка № \S+, подана/).innerText();
+  const match = /Заявка № (\S+),/.exec(caption);
+  if (!match) throw new Error(`no application number in «${caption}»`);
+  return match[1]!;
 }
 
 /** Chooses «Кабинет редакции» or «Рабочий кабинет» and presses «ДАЛЕЕ». */

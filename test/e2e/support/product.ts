@@ -37,7 +37,7 @@ const PRODUCT_VARIABLES = [
  * defaults: PGlite in a fresh temporary folder, the ESIA simulator with the
  * demo fixture and `fixtureFiles` merged after it, the demo editorial
  * cabinets, the mail catcher and the outbox worker. Resolves when `/readyz`
- * answers 200.
+ * returns 200.
  */
 export async function startProduct(
   options: { fixtureFiles?: string[] } = {},
@@ -85,7 +85,9 @@ export async function startProduct(
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       rmSync(dataDir, { recursive: true, force: true });
-      throw new Error(`the product exited during start:\n${output}`);
+      throw new Error(
+        `the product exited during start with code ${child.exitCode}:\n${output}`,
+      );
     }
     try {
       if ((await fetch(`${url}/readyz`)).ok) return product;
