@@ -86,9 +86,9 @@ export async function screenshot(
 const BLOCKING_IMPACTS = new Set(["serious", "critical"]);
 
 /**
- * Runs axe-core on the page as it is now (WCAG 2.2 A and AA and axe's best
- * practices) and fails on any serious or critical finding, naming the rule
- * and the elements.
+ * Runs axe-core's default rules (its WCAG A and AA rules and best practices)
+ * on the page as it is now, and fails on any serious or critical finding,
+ * naming the rule and the elements.
  */
 export async function expectNoSeriousA11yViolations(
   page: Page,
