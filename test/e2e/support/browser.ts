@@ -106,7 +106,10 @@ export async function expectNoSeriousA11yViolations(
         .map((node) => `    ${node.target.join(" ")}: ${node.failureSummary}`)
         .join("\n"),
   );
-  expect(report, `axe findings on «${screen}» (${page.url()})`).toEqual([]);
+  // A string, so that the failure shows every finding in full.
+  expect(report.join("\n"), `axe findings on «${screen}» (${page.url()})`).toBe(
+    "",
+  );
 }
 
 /** Checks the screen with axe-core, then saves its screenshot. */
