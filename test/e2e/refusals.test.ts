@@ -32,12 +32,14 @@ const ORG_CGU =
 /** Demo persons who may not apply, their organization and a phrase of the reason. */
 const REFUSED = [
   {
+    case: "no role",
     screen: "31-refused-no-role",
     login: "+7(900)0000010",
     organization: ORG_CGU,
     reason: "У вас нет роли «Руководитель» или «Администратор»",
   },
   {
+    case: "no access group",
     screen: "32-refused-no-group",
     login: "+7(900)0000011",
     organization: ORG_CGU,
@@ -45,12 +47,14 @@ const REFUSED = [
       "Вы не состоите в группе доступа «ПОС. Госпаблики. Кабинет учреждения»",
   },
   {
+    case: "blocked employee",
     screen: "33-refused-blocked",
     login: "+7(900)0000012",
     organization: ORG_CGU,
     reason: "Ваша учётная запись заблокирована в профиле организации",
   },
   {
+    case: "liquidated organization",
     screen: "34-refused-liquidated",
     login: "+7(900)0000013",
     organization:
@@ -58,6 +62,7 @@ const REFUSED = [
     reason: "Организация ликвидирована по данным ЕСИА",
   },
   {
+    case: "individual entrepreneur",
     screen: "35-refused-individual-entrepreneur",
     login: "+7(900)0000014",
     organization: "Индивидуальный предприниматель Лебедев Николай Петрович",
@@ -97,7 +102,7 @@ describe("sign-in refusals", () => {
   });
 
   for (const person of REFUSED) {
-    it(`disables the organization: ${person.screen.slice(3)}`, async () => {
+    it(`disables the organization: ${person.case}`, async () => {
       const { context, page } = await newPerson(browser);
       await signIn(page, product, person.login);
       const radio = page.getByRole("radio", { name: person.organization });
