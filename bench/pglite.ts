@@ -9,7 +9,7 @@ import type { DatabaseHandle } from "../src/db/client.js";
 import { openMigratedPglite, pgliteRunner } from "./databases.js";
 import { loadEditorialCabinets } from "./fixtures.js";
 import { generateDataset, scaledSizes, type DatasetSizes } from "./generate.js";
-import { countRows } from "./postgres.js";
+import { countRows, withNewPort } from "./postgres.js";
 import { profileScenario, type ScenarioProfile } from "./profiling.js";
 import { LOG_DIR, log, WORK_DIR, type BenchSettings } from "./settings.js";
 import {
@@ -143,7 +143,7 @@ export async function measurePglite(
     const plans = split(next());
     let call = 0;
     profile = await profileScenario(
-      { ...env, PORT: String(await freePort()) },
+      await withNewPort(env),
       settings,
       async () => plans[call++]!,
       { handle: null as never, cabinets: [] },

@@ -37,6 +37,7 @@ import {
 } from "./scenarios.js";
 import { freePort, startProduct, type ProductProcess } from "./server.js";
 import { startSmtpSink } from "./smtp-sink.js";
+import { startExternalEsia, type ExternalEsia } from "./esia.js";
 import { TARGETS } from "./targets.js";
 
 const SUBMIT_SCRIPT = fileURLToPath(
@@ -94,23 +95,39 @@ export async function countRows(
   return counts;
 }
 
-/** Environment of the product under test. */
+/**
+ * Environment of the product under test, configured as in production:
+ * PostgreSQL, an SMTP server and an external ESIA (the benchmark's own
+ * simulator), so it starts neither the simulator nor the mail catcher.
+ */
 export async function productEnv(
-  database: { url?: string; dataDir?: string },
+  url: string,
   smtpUrl: string,
+  esiaEnv: Record<string, string>,
+  port: number,
 ): Promise<Record<string, string>> {
   return {
-    PORT: String(await freePort()),
-    ...(database.url ? { DATABASE_URL: database.url } : {}),
-    ...(database.dataDir ? { DATA_DIR: database.dataDir } : {}),
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: url,
     LOG_LEVEL: "warn",
     DEMO_DATA: "false",
     NODE_ENV: "production",
     PLATFORM_OPERATORS: IDS.operatorOid,
     SMTP_URL: smtpUrl,
-    // The embedded ESIA simulator still starts; it gets a free port.
-    ESIA_SIMULATOR_PORT: String(await freePort()),
-    MAIL_CATCHER_PORT: String(await freePort()),
+    ...esiaEnv,
+  };
+}
+
+/** Returns the environment with a new free port (and the public URL on it). */
+export async function withNewPort(
+  env: Record<string, string>,
+): Promise<Record<string, string>> {
+  const port = await freePort();
+  return {
+    ...env,
+    PORT: String(port),
+    ...(env.PUBLIC_URL ? { PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
   };
 }
 
@@ -171,6 +188,7 @@ export async function measurePostgres(
     poolSize: 2,
   });
   const sink = await startSmtpSink();
+  let esia: ExternalEsia | null = null;
   let product: ProductProcess | null = null;
   try {
     const rowCounts = await countRows(handle);
@@ -181,7 +199,9 @@ export async function measurePostgres(
     const queueSizes = await measureQueueSizes(handle);
     const cabinets = await loadEditorialCabinets(handle);
 
-    const env = await productEnv({ url }, sink.url);
+    const port = await freePort();
+    esia = await startExternalEsia(`http://127.0.0.1:${port}`);
+    const env = await productEnv(url, sink.url, esia.env, port);
     product = await startProduct({
       env,
       logFile: join(LOG_DIR, "product-postgres.log"),
@@ -254,6 +274,7 @@ export async function measurePostgres(
     return results;
   } finally {
     if (product) await product.stop();
+    if (esia) await esia.close();
     await sink.close();
     await handle.close();
     if (!settings.keepDatabase) await dropDatabase(settings.database);
@@ -415,7 +436,7 @@ async function profileMissed(
     );
     profiles.push(
       await profileScenario(
-        { ...env, PORT: String(await freePort()) },
+        await withNewPort(env),
         settings,
         async (scenario) => {
           const submitRun = results.scenarios.find(

@@ -5,7 +5,7 @@
  *
  * Settings (environment variables, all optional):
  *   BENCH_SCALE            data-set scale for PostgreSQL, 1 = full (default 1)
- *   BENCH_PGLITE_SCALE     data-set scale for PGlite (default 0.1)
+ *   BENCH_PGLITE_SCALE     data-set scale for PGlite (default 1)
  *   BENCH_CONNECTIONS      concurrent HTTP connections and pgbench clients (default 10)
  *   BENCH_DURATION         seconds per measured run (default 20)
  *   BENCH_CURVE            connection counts of the submit latency curve (default 1,2,4,8,16,32,64)

@@ -46,7 +46,7 @@ export function readSettings(): BenchSettings {
   }
   return {
     scale: numberSetting("BENCH_SCALE", 1),
-    pgliteScale: numberSetting("BENCH_PGLITE_SCALE", 0.1),
+    pgliteScale: numberSetting("BENCH_PGLITE_SCALE", 1),
     connections: numberSetting("BENCH_CONNECTIONS", 10),
     duration: numberSetting("BENCH_DURATION", 20),
     curve,
