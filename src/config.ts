@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { z } from "zod";
+import { isValidEmail } from "./domain/email.js";
 import { isRegionCode } from "./domain/regions.js";
 
 /** A platform operator: an ESIA person oid, limited to regions or not. */
@@ -132,6 +133,12 @@ const VARIABLES = {
       "';'-separated ESIA oids, each optionally followed by ':' and comma-separated region codes, e.g. 1000000005;1000000006:78,47",
     fallback: undefined,
   },
+  PLATFORM_OPERATORS_MAIL: {
+    schema: z.string().min(3),
+    expected:
+      "comma-separated e-mail addresses of the platform operators' mailbox, e.g. operators@example.ru",
+    fallback: undefined,
+  },
   SMTP_URL: {
     schema: z.string().regex(/^smtps?:\/\/.+/),
     expected: "smtp://user:password@host:port or smtps://…",
@@ -204,6 +211,8 @@ export interface Config {
   simulator: { port: number; demo: boolean; fixtureFiles: string[] };
   groups: { work: string; editorial: string };
   platformOperators: PlatformOperator[];
+  /** Mailboxes told of new editorial-cabinet applications, besides the operators' own e-mails. */
+  platformOperatorsMail: string[];
   smtpUrl: string | undefined;
   mailFrom: string;
   mailCatcherPort: number;
@@ -279,6 +288,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     } else {
       platformOperators = result;
     }
+  }
+
+  const badMail = splitList(values.PLATFORM_OPERATORS_MAIL ?? "").filter(
+    (address) => !isValidEmail(address),
+  );
+  if (badMail.length > 0) {
+    problems.push(
+      `PLATFORM_OPERATORS_MAIL contains invalid e-mail addresses ${badMail.join(", ")}: expected ${VARIABLES.PLATFORM_OPERATORS_MAIL.expected}`,
+    );
   }
 
   const embeddedEsia = values.ESIA_BASE_URL === undefined;
@@ -357,6 +375,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       values.PLATFORM_OPERATORS === undefined && embeddedEsia
         ? [{ oid: "1000000005", regions: [] }]
         : platformOperators,
+    platformOperatorsMail: splitList(values.PLATFORM_OPERATORS_MAIL ?? ""),
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM as string,
     mailCatcherPort: values.MAIL_CATCHER_PORT as number,

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, parsePlatformOperators } from "../../src/config.js";
+import {
+  ConfigError,
+  loadConfig,
+  parsePlatformOperators,
+} from "../../src/config.js";
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -19,8 +23,14 @@ describe("loadConfig", () => {
     expect(config.dataDir).toBe("./data");
     expect(config.embedded).toEqual({ esia: true, mail: true, database: true });
     expect(config.esia.clientId).toBe("MNSV36");
-    expect(config.simulator).toEqual({ port: 3001, demo: true, fixtureFiles: [] });
-    expect(config.platformOperators).toEqual([{ oid: "1000000005", regions: [] }]);
+    expect(config.simulator).toEqual({
+      port: 3001,
+      demo: true,
+      fixtureFiles: [],
+    });
+    expect(config.platformOperators).toEqual([
+      { oid: "1000000005", regions: [] },
+    ]);
     expect(config.demoData).toBe(true);
   });
 
@@ -34,12 +44,15 @@ describe("loadConfig", () => {
     ["LOG_LEVEL", "loud", "one of fatal"],
     ["SESSION_IDLE_MINUTES", "0", "minutes"],
     ["ESIA_CLIENT_ID", "bad id!", "mnemonic"],
-  ])("rejects %s=%s naming the variable and the form", (name, value, expected) => {
-    const problems = problemsOf({ [name]: value });
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toContain(`${name}=${JSON.stringify(value)}`);
-    expect(problems[0]).toContain(expected);
-  });
+  ])(
+    "rejects %s=%s naming the variable and the form",
+    (name, value, expected) => {
+      const problems = problemsOf({ [name]: value });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(`${name}=${JSON.stringify(value)}`);
+      expect(problems[0]).toContain(expected);
+    },
+  );
 
   it("reports every bad variable at once", () => {
     expect(problemsOf({ PORT: "x", LOG_LEVEL: "y" })).toHaveLength(2);
@@ -47,18 +60,28 @@ describe("loadConfig", () => {
 
   it("requires signing settings for a real ESIA", () => {
     const problems = problemsOf({ ESIA_BASE_URL: "https://esia.gosuslugi.ru" });
-    expect(problems.join("\n")).toContain("ESIA_PRIVATE_KEY_FILE or ESIA_SIGNER_COMMAND");
+    expect(problems.join("\n")).toContain(
+      "ESIA_PRIVATE_KEY_FILE or ESIA_SIGNER_COMMAND",
+    );
     expect(problems.join("\n")).toContain("ESIA_CERTIFICATE_HASH is required");
-    expect(problems.join("\n")).toContain("ESIA_VERIFY_CERTIFICATES is required");
+    expect(problems.join("\n")).toContain(
+      "ESIA_VERIFY_CERTIFICATES is required",
+    );
   });
 
   it("rejects a fixture file that does not exist", () => {
-    const problems = problemsOf({ ESIA_SIMULATOR_FIXTURES: "/nonexistent/fixture.json" });
-    expect(problems[0]).toContain('ESIA_SIMULATOR_FIXTURES names "/nonexistent/fixture.json"');
+    const problems = problemsOf({
+      ESIA_SIMULATOR_FIXTURES: "/nonexistent/fixture.json",
+    });
+    expect(problems[0]).toContain(
+      'ESIA_SIMULATOR_FIXTURES names "/nonexistent/fixture.json"',
+    );
   });
 
   it("marks cookies secure behind https", () => {
-    expect(loadConfig({ PUBLIC_URL: "https://gp.example.ru/" }).publicUrl).toBe("https://gp.example.ru");
+    expect(loadConfig({ PUBLIC_URL: "https://gp.example.ru/" }).publicUrl).toBe(
+      "https://gp.example.ru",
+    );
   });
 });
 
@@ -79,5 +102,24 @@ describe("parsePlatformOperators", () => {
     const result = parsePlatformOperators(value);
     expect(typeof result).toBe("string");
     expect(result).toContain(expected);
+  });
+});
+
+describe("PLATFORM_OPERATORS_MAIL", () => {
+  it("reads a list of addresses", () => {
+    expect(
+      loadConfig({
+        PLATFORM_OPERATORS_MAIL: "ops@example.ru, приемная@минздрав.рф",
+      }).platformOperatorsMail,
+    ).toEqual(["ops@example.ru", "приемная@минздрав.рф"]);
+  });
+
+  it("names an invalid address", () => {
+    const problems = problemsOf({
+      PLATFORM_OPERATORS_MAIL: "ops@example.ru,not-an-address",
+    });
+    expect(problems[0]).toContain(
+      "PLATFORM_OPERATORS_MAIL contains invalid e-mail addresses not-an-address",
+    );
   });
 });

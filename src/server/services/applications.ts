@@ -91,12 +91,28 @@ async function reviewerAddresses(
   const operatorOids = ctx.operators
     .filter((op) => op.regions.length === 0 || op.regions.includes(regionCode))
     .map((op) => op.oid);
-  if (operatorOids.length === 0) return [];
-  const rows = await tx
-    .select({ email: persons.email })
-    .from(persons)
-    .where(inArray(persons.oid, operatorOids));
-  return rows.flatMap((row) => (row.email ? [row.email] : []));
+  // An operator's e-mail is known once they have signed in; the configured
+  // mailbox covers operators who have not.
+  const rows =
+    operatorOids.length === 0
+      ? []
+      : await tx
+          .select({ email: persons.email })
+          .from(persons)
+          .where(inArray(persons.oid, operatorOids));
+  const addresses = [
+    ...new Set([
+      ...ctx.operatorsMail,
+      ...rows.flatMap((row) => (row.email ? [row.email] : [])),
+    ]),
+  ];
+  if (addresses.length === 0) {
+    ctx.logger.warn(
+      { regionCode, operators: operatorOids.length },
+      "no reviewer address for an editorial-cabinet application: set PLATFORM_OPERATORS_MAIL",
+    );
+  }
+  return addresses;
 }
 
 async function insertRevision(
@@ -120,14 +136,12 @@ async function insertRevision(
       submittedBy,
     })
     .returning({ id: applicationRevisions.id });
-  await tx
-    .insert(revisionSpheres)
-    .values(
-      fields.spheres.map((sphereCode) => ({
-        revisionId: revision!.id,
-        sphereCode,
-      })),
-    );
+  await tx.insert(revisionSpheres).values(
+    fields.spheres.map((sphereCode) => ({
+      revisionId: revision!.id,
+      sphereCode,
+    })),
+  );
 }
 
 /**

@@ -8,6 +8,8 @@ export interface ServiceContext {
   db: Database;
   groups: AccessGroups;
   operators: PlatformOperator[];
+  /** PLATFORM_OPERATORS_MAIL: addresses told of editorial-cabinet applications. */
+  operatorsMail: string[];
   /** Public base URL, for links in mail. */
   publicUrl: string;
   logger: FastifyBaseLogger;
@@ -19,6 +21,7 @@ export function createServiceContext(
     config: {
       groups: AccessGroups;
       platformOperators: PlatformOperator[];
+      platformOperatorsMail: string[];
       publicUrl: string;
     };
     database: { db: Database };
@@ -29,6 +32,7 @@ export function createServiceContext(
     db: deps.database.db,
     groups: deps.config.groups,
     operators: deps.config.platformOperators,
+    operatorsMail: deps.config.platformOperatorsMail,
     publicUrl: deps.config.publicUrl,
     logger,
   };

@@ -120,14 +120,12 @@ export async function decideApplication(
         .from(revisionSpheres)
         .where(eq(revisionSpheres.revisionId, current!.id))
         .orderBy(asc(revisionSpheres.sphereCode));
-      await tx
-        .insert(cabinetSpheres)
-        .values(
-          sphereRows.map((row) => ({
-            cabinetId: cabinetId!,
-            sphereCode: row.code,
-          })),
-        );
+      await tx.insert(cabinetSpheres).values(
+        sphereRows.map((row) => ({
+          cabinetId: cabinetId!,
+          sphereCode: row.code,
+        })),
+      );
     }
 
     const [row] = await tx
