@@ -7,6 +7,19 @@ import { FixtureError } from "./esia-simulator/index.js";
 import { setUpEsia, setUpMail, type Stoppable } from "./startup.js";
 import pino from "pino";
 
+/** What has started so far, stopped in reverse order on shutdown or a failed start. */
+const started: Stoppable[] = [];
+
+async function stopStarted(): Promise<void> {
+  for (const part of started.splice(0).reverse()) {
+    try {
+      await part.stop();
+    } catch {
+      // A part that fails to stop must not keep the others from stopping.
+    }
+  }
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -21,7 +34,6 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = pino({ level: config.logLevel });
-  const started: Stoppable[] = [];
   let shuttingDown = false;
 
   const shutdown = async (signal: string) => {
@@ -53,13 +65,14 @@ async function main(): Promise<void> {
       poolSize: config.databasePoolSize,
     });
   } catch (error) {
-    logger.fatal(
-      { err: error },
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(
       config.databaseUrl
-        ? "cannot connect to DATABASE_URL: check the host, port, credentials and that the database exists"
-        : `cannot open the PGlite database in DATA_DIR=${config.dataDir}: check that the folder is writable and not used by another process`,
+        ? `Start failed: cannot connect to DATABASE_URL (${reason}): check the host, port, credentials and that the database exists.\n`
+        : `Start failed: cannot open the PGlite database in DATA_DIR=${config.dataDir} (${reason}): DATA_DIR must be a writable folder used by no other process.\n`,
     );
-    process.exit(1);
+    await stopStarted();
+    process.exit(2);
   }
   started.push({ name: "database", stop: () => database.close() });
   await migrateDatabase(database);
@@ -109,7 +122,16 @@ function printDemoAccounts(config: Config): void {
   );
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
+  await stopStarted();
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE" || code === "EACCES") {
+    const address = (error as { address?: string; port?: number }).port;
+    process.stderr.write(
+      `Start failed: port ${address} is ${code === "EADDRINUSE" ? "already in use" : "not allowed"}. Stop the other process, or set PORT, ESIA_SIMULATOR_PORT or MAIL_CATCHER_PORT (whichever is ${address}) to a free port.\n`,
+    );
+    process.exit(2);
+  }
   if (error instanceof FixtureError) {
     process.stderr.write(
       `Start failed: ${error.message}\nFix the fixture file or remove it from ESIA_SIMULATOR_FIXTURES.\n`,

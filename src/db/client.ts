@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import type { SQL } from "drizzle-orm";
@@ -51,20 +52,74 @@ export async function openDatabase(
       close: () => pool.end(),
     };
   }
+  let releaseLock = () => {};
   if (!options.dataDir.startsWith("memory://")) {
     mkdirSync(options.dataDir, { recursive: true });
+    releaseLock = lockDataDir(options.dataDir);
   }
-  // pg_trgm backs the text search of the review queue (migration 0002).
-  const client = await PGlite.create(options.dataDir, {
-    extensions: { pg_trgm },
-  });
+  let client: PGlite;
+  try {
+    // pg_trgm backs the text search of the review queue (migration 0002).
+    client = await PGlite.create(options.dataDir, {
+      extensions: { pg_trgm },
+    });
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   return {
     db,
     kind: "pglite",
     client,
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      releaseLock();
+    },
   };
+}
+
+export class DataDirLockedError extends Error {
+  constructor(dataDir: string, pid: number) {
+    super(
+      `DATA_DIR=${dataDir} is in use by process ${pid}: PGlite allows one process per folder. Stop that process first, or set DATA_DIR to another folder.`,
+    );
+    this.name = "DataDirLockedError";
+  }
+}
+
+/**
+ * Takes the PGlite folder for this process with a lock file holding the
+ * process id, because two processes writing one PGlite folder corrupt it.
+ * A lock left by a process that no longer runs is taken over.
+ * NOTE: a reused process id of an unrelated live process also blocks; delete
+ * the lock file by hand then.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockPath = join(dataDir, "gospubliki.lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockPath, String(process.pid), { flag: "wx" });
+      return () => rmSync(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const owner = Number(readFileSync(lockPath, "utf8").trim());
+      if (Number.isInteger(owner) && owner > 0 && isRunning(owner)) {
+        throw new DataDirLockedError(dataDir, owner);
+      }
+      rmSync(lockPath, { force: true });
+    }
+  }
+  throw new Error(`could not take the lock file ${lockPath}`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /**

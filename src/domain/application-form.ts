@@ -13,7 +13,7 @@ export const cabinetNameSchema = z
   .string({ error: "Введите название кабинета" })
   .refine((value) => !hasControlCharacters(value), {
     message:
-      "Название содержит управляющие символы (например, перевод строки или табуляцию): удалите их",
+      "Название содержит управляющие символы (перевод строки, табуляцию) или невидимые символы нулевой ширины: удалите их",
   })
   .transform(normalizeName)
   .refine((value) => value.length > 0, { message: "Введите название кабинета" })

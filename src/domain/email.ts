@@ -29,7 +29,7 @@ export function toAsciiDomain(domain: string): string | null {
   if (labels.length < 2) return null;
   if (!labels.every((label) => ASCII_LABEL.test(label))) return null;
   const tld = labels.at(-1)!;
-  if (/^\d+$/.test(tld)) return null;
+  if (/^\d+$/.test(tld) || tld.length < 2) return null;
   return ascii;
 }
 

@@ -1,9 +1,12 @@
 /**
- * Control characters (C0, DEL, C1) and the Unicode line and paragraph
- * separators, which a name must not contain.
+ * Characters a name must not contain: control characters (C0, DEL, C1), the
+ * Unicode line and paragraph separators, and the invisible format characters
+ * (zero-width, bidirectional overrides and isolates, byte order mark) that
+ * make look-alike names.
  */
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROL_CHARACTERS =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 
 export function hasControlCharacters(value: string): boolean {
   return CONTROL_CHARACTERS.test(value);
@@ -17,7 +20,7 @@ export function hasControlCharacters(value: string): boolean {
 export function normalizeName(value: string): string {
   return value
     .normalize("NFC")
-    .replace(/[ \t\u00a0\u2000-\u200b\u3000]+/g, " ")
+    .replace(/[ \t\u00a0\u2000-\u200a\u3000]+/g, " ")
     .trim();
 }
 

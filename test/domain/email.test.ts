@@ -28,6 +28,7 @@ describe("isValidEmail", () => {
     "user@example.123",
     `${"a".repeat(65)}@example.ru`,
     "<script>@example.ru",
+    "a@b.c",
   ])("rejects %j", (value) => {
     expect(isValidEmail(value)).toBe(false);
   });

@@ -58,3 +58,15 @@ describe("cabinetNameSchema", () => {
     );
   });
 });
+
+describe("invisible characters in names", () => {
+  it.each([
+    ["zero-width space", "Кабинет\u200bЦГУ"],
+    ["right-to-left override", "Кабинет \u202eУГЦ"],
+    ["byte order mark", "\ufeffКабинет ЦГУ"],
+    ["word joiner", "Кабинет\u2060ЦГУ"],
+  ])("rejects a %s", (_name, value) => {
+    expect(hasControlCharacters(value)).toBe(true);
+    expect(cabinetNameSchema.safeParse(value).success).toBe(false);
+  });
+});

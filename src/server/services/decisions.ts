@@ -72,7 +72,7 @@ export async function decideApplication(
         .limit(1);
       if (latest && latest.revision === revision) {
         throw new ConflictError(
-          `По этой заявке уже принято решение: она ${latest.decision === "approved" ? "одобрена" : "отклонена"} другим сотрудником. Обновите страницу`,
+          `По этой заявке уже принято решение: она ${latest.decision === "approved" ? "одобрена" : "отклонена"}${latest.decidedBy === actor.oid ? " вами" : " другим сотрудником"}. Обновите страницу`,
           "already_decided",
         );
       }

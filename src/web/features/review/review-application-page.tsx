@@ -48,11 +48,11 @@ export function ReviewApplicationPage() {
       </p>
       <PageHeading title={title}>{title}</PageHeading>
       <p className="caption">
-        {CABINET_KIND_LABELS[application.kind]}.{" "}
+        {CABINET_KIND_LABELS[application.kind]}, статус:{" "}
         <span className={`badge badge--${application.state}`}>
           {stateLabel(application.state)}
-        </span>{" "}
-        Поступила {formatDateTime(application.queuedAt)}
+        </span>
+        . Поступила {formatDateTime(application.queuedAt)}
         {application.revision > 1 ? `, редакция ${application.revision}` : ""}
       </p>
 
