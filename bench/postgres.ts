@@ -329,7 +329,7 @@ async function runScenarios(
   const { handle } = scenario;
   const run = async (
     plan: Plan,
-    options: { connections?: number; duration?: number } = {},
+    options: { connections?: number; duration?: number; rate?: number } = {},
   ) => {
     const pendingMailBefore = await pendingMail(handle);
     return { ...(await measure(scenario, plan, options)), pendingMailBefore };
@@ -353,6 +353,11 @@ async function runScenarios(
   await waitForOutbox(handle, 120);
 
   const scenarios: ScenarioResult[] = [];
+  // Reads twice: at a fixed rate, the load the latency targets apply to,
+  // then as fast as the product responds, for throughput.
+  for (const plan of [...queuePlans, searchPlan]) {
+    scenarios.push(await run(plan, { rate: settings.readRate }));
+  }
   for (const plan of [...queuePlans, searchPlan]) {
     scenarios.push(await run(plan));
   }
@@ -388,22 +393,27 @@ async function runScenarios(
 
 /**
  * Returns the scenarios to profile among those that miss their targets:
- * submit, the slowest queue run by p99, and the editorial-cabinet search.
- * One queue run stands for the others, which share most of their SQL.
+ * submit, the slowest queue page, the slowest queue search, and the
+ * editorial-cabinet search. Reads are judged by their fixed-rate runs, and
+ * one queue run of each kind stands for the others, which share its SQL.
  */
 function missedScenarios(results: PostgresResults): string[] {
   const missed: string[] = [];
   if (results.submitRatio < TARGETS.submitRatio) missed.push("submit");
-  const slowQueue = results.scenarios
-    .filter((run) => run.name.startsWith("queue"))
-    .sort((a, b) => b.p99 - a.p99)[0];
-  if (slowQueue && slowQueue.p99 > TARGETS.readP99Ms) {
-    missed.push(slowQueue.name);
-  }
-  const search = results.scenarios.find(
-    (run) => run.name === "editorial-cabinet search",
+  const reads = results.scenarios.filter((run) => run.rate !== null);
+  const slowest = (runs: ScenarioResult[]) =>
+    runs
+      .filter((run) => run.p99 > TARGETS.readP99Ms)
+      .sort((a, b) => b.p99 - a.p99)[0];
+  const queue = reads.filter((run) => run.name.startsWith("queue"));
+  const page = slowest(queue.filter((run) => !run.name.includes("search")));
+  const search = slowest(queue.filter((run) => run.name.includes("search")));
+  const editorial = slowest(
+    reads.filter((run) => run.name === "editorial-cabinet search"),
   );
-  if (search && search.p99 > TARGETS.readP99Ms) missed.push(search.name);
+  for (const run of [page, search, editorial]) {
+    if (run) missed.push(run.name);
+  }
   return missed;
 }
 

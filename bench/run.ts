@@ -10,6 +10,7 @@
  *   BENCH_DURATION         seconds per measured run (default 20)
  *   BENCH_CURVE            connection counts of the submit latency curve (default 1,2,4,8,16,32,64)
  *   BENCH_CURVE_DURATION   seconds per curve point (default 10)
+ *   BENCH_READ_RATE        requests per second of the read runs the latency targets apply to (default 50)
  *   BENCH_DATABASE         name of the PostgreSQL database, dropped and created (default gp_bench)
  *   BENCH_ADMIN_URL        maintenance database URL (default postgres://postgres@127.0.0.1:5432/postgres)
  *   BENCH_PROFILE          always | missed | never: CPU profiles of scenarios (default missed)

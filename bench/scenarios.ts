@@ -1,6 +1,6 @@
 /**
  * The measured HTTP scenarios against a running product: each one prepares
- * its signed-in users and request pool, then runs autocannon for a fixed time
+ * its signed-in users and request pool, then runs the load for a fixed time
  * while the product's RSS and CPU time are sampled.
  */
 import type { DatabaseHandle } from "../src/db/client.js";
@@ -28,7 +28,7 @@ export interface ScenarioResult extends LoadResult {
   cpuMsPerRequest: number;
   /** CPU time of the PostgreSQL backends per successful request, ms (PostgreSQL only). */
   databaseCpuMsPerRequest: number | null;
-  /** CPU time of the load generator (autocannon, this process) per request, ms. */
+  /** CPU time of the load generator (this process) per request, ms. */
   clientCpuMsPerRequest: number;
   /** Mail in the outbox when the run started, still to be sent by the worker. */
   pendingMailBefore?: number;
@@ -58,7 +58,7 @@ export interface Plan {
 export async function measure(
   settings: ScenarioSettings,
   plan: Plan,
-  options: { connections?: number; duration?: number } = {},
+  options: { connections?: number; duration?: number; rate?: number } = {},
 ): Promise<ScenarioResult> {
   const { product } = settings;
   product.resetPeak();
@@ -73,6 +73,7 @@ export async function measure(
     duration: options.duration ?? settings.duration,
     request: plan.request,
     available: plan.available,
+    rate: options.rate,
   });
   const cpuSeconds = (readCpuSeconds(product.pid) ?? 0) - cpuBefore;
   const client = process.cpuUsage(clientBefore);
@@ -90,7 +91,7 @@ export async function measure(
     clientCpuMsPerRequest: perRequest((client.user + client.system) / 1e6),
   };
   settings.log(
-    `${plan.name} (${scenario.connections} conn.): ${scenario.rps.toFixed(0)} req/s, p50 ${scenario.p50} ms, p99 ${scenario.p99} ms, non-2xx ${scenario.non2xx}${scenario.exhausted ? ", request pool used up" : ""}, peak RSS ${scenario.peakRssMb.toFixed(0)} MB, CPU ms/request: product ${scenario.cpuMsPerRequest.toFixed(2)}, database ${scenario.databaseCpuMsPerRequest?.toFixed(2) ?? "-"}, autocannon ${scenario.clientCpuMsPerRequest.toFixed(2)}`,
+    `${plan.name} (${scenario.connections} conn.${scenario.rate ? `, ${scenario.rate} req/s sent` : ""}): ${scenario.rps.toFixed(0)} req/s, p50 ${scenario.p50} ms, p99 ${scenario.p99} ms, non-2xx ${scenario.non2xx}${scenario.exhausted ? ", request pool used up" : ""}, peak RSS ${scenario.peakRssMb.toFixed(0)} MB, CPU ms/request: product ${scenario.cpuMsPerRequest.toFixed(2)}, database ${scenario.databaseCpuMsPerRequest?.toFixed(2) ?? "-"}, load generator ${scenario.clientCpuMsPerRequest.toFixed(2)}`,
   );
   if (scenario.non2xx > 0) {
     settings.log(`  status codes: ${JSON.stringify(scenario.statusCodes)}`);

@@ -12,6 +12,8 @@ export interface BenchSettings {
   duration: number;
   curve: number[];
   curveDuration: number;
+  /** Request rate of the read runs that the latency targets apply to, per second. */
+  readRate: number;
   database: string;
   profile: "always" | "missed" | "never";
   keepDatabase: boolean;
@@ -51,6 +53,7 @@ export function readSettings(): BenchSettings {
     duration: numberSetting("BENCH_DURATION", 20),
     curve,
     curveDuration: numberSetting("BENCH_CURVE_DURATION", 10),
+    readRate: numberSetting("BENCH_READ_RATE", 50),
     database: process.env.BENCH_DATABASE ?? "gp_bench",
     profile: profile as BenchSettings["profile"],
     keepDatabase: process.env.BENCH_KEEP_DATABASE === "true",

@@ -32,10 +32,14 @@ function escapeXml(text: string): string {
  * Draws latency (p50 and p99, ms) against throughput (requests per second),
  * one point per load level labelled with its connection count.
  */
-export function latencyCurveSvg(points: CurvePoint[], title: string): string {
+export function latencyCurveSvg(
+  points: CurvePoint[],
+  title: string,
+  note?: string,
+): string {
   const width = 720;
   const height = 420;
-  const margin = { left: 64, right: 24, top: 40, bottom: 56 };
+  const margin = { left: 64, right: 24, top: 52, bottom: 56 };
   const plotWidth = width - margin.left - margin.right;
   const plotHeight = height - margin.top - margin.bottom;
   const xTicks = ticks(Math.max(...points.map((p) => p.rps), 1));
@@ -52,6 +56,11 @@ export function latencyCurveSvg(points: CurvePoint[], title: string): string {
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(title)}</text>`,
   );
+  if (note) {
+    parts.push(
+      `<text x="${width / 2}" y="40" text-anchor="middle" fill="#555">${escapeXml(note)}</text>`,
+    );
+  }
   for (const tick of xTicks) {
     parts.push(
       `<line x1="${x(tick)}" y1="${margin.top}" x2="${x(tick)}" y2="${margin.top + plotHeight}" stroke="#e5e5e5"/>`,
