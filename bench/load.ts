@@ -44,6 +44,12 @@ export interface LoadResult {
   statusCodes: Record<string, number>;
   /** Set when the run stopped because `available` requests were used up. */
   exhausted: boolean;
+  /**
+   * Requests of a fixed-rate run still unanswered when it ended, because the
+   * product answered slower than the rate. Their time until the end counts in
+   * the percentiles, so those are lower bounds.
+   */
+  unfinished: number;
 }
 
 /**
@@ -96,6 +102,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     timeouts: result.timeouts,
     statusCodes,
     exhausted: options.available !== undefined && next >= options.available,
+    unfinished: 0,
   };
 }
 
@@ -105,15 +112,15 @@ function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, index))]!;
 }
 
+/** Seconds a fixed-rate run waits for responses after its last request. */
+const GRACE_SECONDS = 10;
+
 type Outcome = { status: number } | { failure: "timeout" | "error" };
 
-/** Sends one request and resolves when its response has been read. */
-function sendRequest(
-  agent: Agent,
-  target: URL,
-  planned: LoadRequest,
-): Promise<Outcome> {
-  return new Promise((resolve) => {
+/** Sends one request; `done` resolves when its response has been read. */
+function sendRequest(agent: Agent, target: URL, planned: LoadRequest) {
+  let abort = () => {};
+  const done = new Promise<Outcome>((resolve) => {
     const call = httpRequest(
       {
         agent,
@@ -135,16 +142,20 @@ function sendRequest(
     });
     call.on("error", () => resolve({ failure: "error" }));
     call.end(planned.body);
+    abort = () => call.destroy();
   });
+  return { done, abort: () => abort() };
 }
 
 /**
- * Sends requests at even intervals of 1/`rate` s for `duration` seconds over
- * keep-alive connections (at most `connections` open, so more requests wait
- * for one). Each is timed from its planned send time, so a slow response
- * also counts against the requests queued behind it. autocannon's own rate
- * limit sends each connection's quota in a burst at the start of every
- * second, which measures the bursts rather than the rate.
+ * Sends requests at even intervals of 1/`rate` s for `duration` seconds, at
+ * most `connections` at a time over keep-alive connections. A request due
+ * while all are busy waits in a queue, and each request is timed from its
+ * planned send time, so a slow response also counts against the requests
+ * behind it. (autocannon's own rate limit sends each connection's quota in a
+ * burst at the start of every second, which measures the bursts rather than
+ * the rate.) Requests still unanswered or unsent `GRACE_SECONDS` after the
+ * last planned send are abandoned and counted as unfinished.
  */
 export async function runAtRate(
   options: LoadOptions,
@@ -160,30 +171,63 @@ export async function runAtRate(
   const statusCodes: Record<string, number> = {};
   let errors = 0;
   let timeouts = 0;
-  const record = (outcome: Outcome, plannedAt: number) => {
-    if ("failure" in outcome) {
-      if (outcome.failure === "timeout") timeouts += 1;
-      else errors += 1;
-      return;
+  const waiting: { index: number; plannedAt: number }[] = [];
+  const inFlight = new Map<number, () => void>();
+  let finished = 0;
+  let allDone: () => void = () => {};
+  const everyResponse = new Promise<void>((resolve) => (allDone = resolve));
+
+  const startNext = () => {
+    while (inFlight.size < options.connections && waiting.length > 0) {
+      const { index, plannedAt } = waiting.shift()!;
+      const call = sendRequest(agent, target, options.request(index));
+      inFlight.set(plannedAt, call.abort);
+      void call.done.then((outcome) => {
+        if (!inFlight.delete(plannedAt)) return;
+        if ("failure" in outcome) {
+          if (outcome.failure === "timeout") timeouts += 1;
+          else errors += 1;
+        } else {
+          const code = String(outcome.status);
+          statusCodes[code] = (statusCodes[code] ?? 0) + 1;
+          latencies.push(performance.now() - plannedAt);
+        }
+        finished += 1;
+        if (finished === total) allDone();
+        startNext();
+      });
     }
-    const code = String(outcome.status);
-    statusCodes[code] = (statusCodes[code] ?? 0) + 1;
-    latencies.push(performance.now() - plannedAt);
   };
 
   const started = performance.now();
-  const pending: Promise<void>[] = [];
   for (let index = 0; index < total; index += 1) {
     const plannedAt = started + (index * 1000) / rate;
     const wait = plannedAt - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const outcome = sendRequest(agent, target, options.request(index));
-    pending.push(outcome.then((result) => record(result, plannedAt)));
+    waiting.push({ index, plannedAt });
+    startNext();
   }
-  await Promise.all(pending);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    everyResponse,
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, GRACE_SECONDS * 1000);
+    }),
+  ]);
+  clearTimeout(timer);
+
+  const ended = performance.now();
+  const abandoned = [
+    ...inFlight.keys(),
+    ...waiting.map((item) => item.plannedAt),
+  ];
+  for (const plannedAt of abandoned) latencies.push(ended - plannedAt);
+  for (const abort of inFlight.values()) abort();
+  inFlight.clear();
+  waiting.length = 0;
   agent.destroy();
 
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = (ended - started) / 1000;
   latencies.sort((a, b) => a - b);
   const successful = Object.entries(statusCodes)
     .filter(([code]) => code.startsWith("2"))
@@ -198,10 +242,11 @@ export async function runAtRate(
     p90: Math.round(percentile(latencies, 0.9)),
     p99: Math.round(percentile(latencies, 0.99)),
     max: Math.round(latencies.at(-1) ?? 0),
-    non2xx: latencies.length - successful,
+    non2xx: latencies.length - abandoned.length - successful,
     errors,
     timeouts,
     statusCodes,
     exhausted: options.available !== undefined && total >= options.available,
+    unfinished: abandoned.length,
   };
 }

@@ -91,7 +91,7 @@ export async function measure(
     clientCpuMsPerRequest: perRequest((client.user + client.system) / 1e6),
   };
   settings.log(
-    `${plan.name} (${scenario.connections} conn.${scenario.rate ? `, ${scenario.rate} req/s sent` : ""}): ${scenario.rps.toFixed(0)} req/s, p50 ${scenario.p50} ms, p99 ${scenario.p99} ms, non-2xx ${scenario.non2xx}${scenario.exhausted ? ", request pool used up" : ""}, peak RSS ${scenario.peakRssMb.toFixed(0)} MB, CPU ms/request: product ${scenario.cpuMsPerRequest.toFixed(2)}, database ${scenario.databaseCpuMsPerRequest?.toFixed(2) ?? "-"}, load generator ${scenario.clientCpuMsPerRequest.toFixed(2)}`,
+    `${plan.name} (${scenario.connections} conn.${scenario.rate ? `, ${scenario.rate} req/s sent` : ""}): ${scenario.rps.toFixed(0)} req/s, p50 ${scenario.p50} ms, p99 ${scenario.p99} ms, non-2xx ${scenario.non2xx}${scenario.unfinished > 0 ? `, ${scenario.unfinished} unfinished (p99 is a lower bound)` : ""}${scenario.exhausted ? ", request pool used up" : ""}, peak RSS ${scenario.peakRssMb.toFixed(0)} MB, CPU ms/request: product ${scenario.cpuMsPerRequest.toFixed(2)}, database ${scenario.databaseCpuMsPerRequest?.toFixed(2) ?? "-"}, load generator ${scenario.clientCpuMsPerRequest.toFixed(2)}`,
   );
   if (scenario.non2xx > 0) {
     settings.log(`  status codes: ${JSON.stringify(scenario.statusCodes)}`);
