@@ -220,6 +220,10 @@ export const applications = pgTable(
     uniqueIndex("applications_one_open_per_organization_kind")
       .on(t.organizationOid, t.kind)
       .where(sql`${t.state} in ('submitted', 'rejected')`),
+    // Migration 0003_review_search_lower rebuilds the three queue indexes
+    // with INCLUDE (name_lower, ogrn), which this builder cannot express.
+    // `name_lower`, lower(name) generated for the queue's text search, and
+    // its trigram indexes exist only in the migrations.
     index("applications_editorial_queue_idx").on(
       t.editorialCabinetId,
       t.state,

@@ -248,6 +248,41 @@ describe("review queue", () => {
     });
   });
 
+  it("counts only the requested states", async () => {
+    const scope = { editorialCabinetIds: [KR_ROIV], operatorRegions: null };
+
+    const counts = await countReviewQueue(t.db, scope, {
+      states: ["rejected"],
+    });
+
+    expect(counts).toEqual([{ state: "rejected", count: 1, capped: false }]);
+    expect(await countReviewQueue(t.db, scope, { states: [] })).toEqual([]);
+  });
+
+  it("counts a search only in the listed status", async () => {
+    const body = (await queue(as.ivanova, { q: "школа" })).json<QueueBody>();
+
+    expect(body.counts).toEqual([
+      { state: "submitted", count: 2, capped: false },
+    ]);
+  });
+
+  it("counts a search in every status for all", async () => {
+    const response = await queue(as.ivanova, {
+      q: "библиотека",
+      status: "all",
+    });
+
+    expect(response.statusCode).toBe(200);
+    const body = response.json<QueueBody>();
+    expect(body.items.map((item) => item.name)).toEqual(["Библиотека № 5"]);
+    expect(body.counts).toHaveLength(4);
+    expect(countOf(body, "rejected")).toBe(1);
+    expect(countOf(body, "submitted")).toBe(0);
+    expect(countOf(body, "approved")).toBe(0);
+    expect(countOf(body, "withdrawn")).toBe(0);
+  });
+
   it("pages with a cursor without gaps or repeats", async () => {
     const all = await queue(as.sokolov, { status: "all", limit: "100" });
     const expected = all.json<QueueBody>().items.map((item) => item.id);
@@ -298,6 +333,29 @@ describe("review queue", () => {
     const names = await queueNames(as.ivanova, { q: "школа" });
 
     expect(names).toEqual(["Школа № 1", "ШКОЛА искусств № 4"]);
+  });
+
+  it("searches with a mixed-case query", async () => {
+    const names = await queueNames(as.ivanova, { q: "шКОЛа" });
+
+    expect(names).toEqual(["Школа № 1", "ШКОЛА искусств № 4"]);
+  });
+
+  it("searches the current name after a rename", async () => {
+    const id = ids.get("03")!;
+    await t.db.execute(
+      sql`update applications set name = 'Лицей № 3' where id = ${id}`,
+    );
+    try {
+      expect(await queueNames(as.ivanova, { q: "ЛИЦЕЙ" })).toEqual([
+        "Лицей № 3",
+      ]);
+      expect(await queueNames(as.ivanova, { q: "поликлиника" })).toEqual([]);
+    } finally {
+      await t.db.execute(
+        sql`update applications set name = 'Поликлиника № 3' where id = ${id}`,
+      );
+    }
   });
 
   it("searches an ОГРН prefix and a whole ОГРН", async () => {

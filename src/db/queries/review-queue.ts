@@ -64,8 +64,8 @@ export interface QueuePage {
 /**
  * Counts per state stop at this number, so that they stay cheap at scale:
  * with a million applications an exact count would read every row of a
- * state. A text search stops sooner, because ILIKE on Cyrillic text costs
- * several microseconds a row.
+ * state. A text search stops sooner, because its count tests the pattern
+ * on every row it reads, matching or not.
  */
 export const COUNT_CAP = 1_000;
 export const SEARCH_COUNT_CAP = 100;
@@ -112,10 +112,13 @@ function scopeConditions(scope: ReviewScope, filters: QueueFilters): SQL[] {
 }
 
 /**
- * Filters applied inside every branch. Search: a string of digits matches
- * a prefix of the ОГРН (btree with text_pattern_ops) or a substring of the
- * name; other text matches a substring of the name (GIN pg_trgm index).
- * Both indexes are created in the migration `0002_review_search`.
+ * Filters applied inside every branch. A search of digits matches a prefix
+ * of the ОГРН (btree with text_pattern_ops, migration `0002_review_search`)
+ * or a substring of the name. Other text matches a substring of the name,
+ * ignoring case as ILIKE does. Names are matched on `name_lower` (migration
+ * `0003_review_search_lower`), which the queue indexes and two trigram
+ * indexes contain. So the planner reads the queue in order when a term is
+ * common, and the trigram index of the branch's state when it is rare.
  */
 function filterConditions(filters: QueueFilters): SQL[] {
   const conditions: SQL[] = [];
@@ -123,11 +126,13 @@ function filterConditions(filters: QueueFilters): SQL[] {
   if (filters.type) conditions.push(sql`a.type_code = ${filters.type}`);
   if (filters.search) {
     const pattern = `%${escapeLike(filters.search)}%`;
+    // The same rows as `a.name ilike pattern`, because ILIKE also applies lower() to both sides.
+    const nameMatch = sql`a.name_lower like lower(${pattern})`;
     if (/^\d+$/.test(filters.search)) {
       const prefix = `${escapeLike(filters.search)}%`;
-      conditions.push(sql`(a.ogrn like ${prefix} or a.name ilike ${pattern})`);
+      conditions.push(sql`(a.ogrn like ${prefix} or ${nameMatch})`);
     } else {
-      conditions.push(sql`a.name ilike ${pattern}`);
+      conditions.push(nameMatch);
     }
   }
   return conditions;
@@ -206,6 +211,10 @@ export async function listReviewQueue(
     cursor,
   });
   if (!union) return { items: [], nextCursor: null };
+  // Scalar subqueries on primary keys return what inner joins would, because
+  // the keys are NOT NULL foreign keys (the editorial cabinet's is nullable,
+  // as with a left join). On PostgreSQL 15 with the benchmark data, planning
+  // the join of seven relations took about 1.5 ms and this form 0.2 ms.
   const rows = await queryRows<QueueRow>(
     db,
     sql`with page as (
@@ -214,20 +223,19 @@ export async function listReviewQueue(
       limit ${pageSize + 1}
     )
     select a.id, a.reference, a.kind, a.state, a.revision, a.name, a.ogrn,
-      o.full_name as organization_name,
-      a.region_code, r.name as region_name,
-      a.type_code, t.name as type_name,
-      a.editorial_cabinet_id, e.name as editorial_cabinet_name,
-      concat_ws(' ', p.last_name, p.first_name, p.middle_name) as applicant_name,
+      (select o.full_name from organizations o where o.oid = a.organization_oid) as organization_name,
+      a.region_code,
+      (select r.name from regions r where r.code = a.region_code) as region_name,
+      a.type_code,
+      (select t.name from cabinet_types t where t.code = a.type_code) as type_name,
+      a.editorial_cabinet_id,
+      (select e.name from cabinets e where e.id = a.editorial_cabinet_id) as editorial_cabinet_name,
+      (select concat_ws(' ', p.last_name, p.first_name, p.middle_name)
+        from persons p where p.oid = a.applicant_oid) as applicant_name,
       ${QUEUED_AT_KEY} as queued_at_key,
       to_char(a.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at
     from page
     join applications a on a.id = page.id
-    join organizations o on o.oid = a.organization_oid
-    join regions r on r.code = a.region_code
-    join cabinet_types t on t.code = a.type_code
-    join persons p on p.oid = a.applicant_oid
-    left join cabinets e on e.id = a.editorial_cabinet_id
     order by page.queued_at, page.id`,
   );
   const hasMore = rows.length > pageSize;
@@ -266,18 +274,25 @@ export interface StateCount {
   capped: boolean;
 }
 
+export interface CountFilters extends Omit<QueueFilters, "states"> {
+  /** States to count; every state when omitted. */
+  states?: readonly ApplicationState[];
+}
+
 /**
- * Counts the applications of each state under the same scope and filters
- * (the state filter aside), each count stopping one row past its cap.
+ * Counts the applications of each of `filters.states` under the same scope
+ * and filters, each count stopping one row past its cap.
  */
 export async function countReviewQueue(
   db: Executor,
   scope: ReviewScope,
-  filters: Omit<QueueFilters, "states">,
+  filters: CountFilters,
   cap = filters.search ? SEARCH_COUNT_CAP : COUNT_CAP,
 ): Promise<StateCount[]> {
+  const states = filters.states ?? APPLICATION_STATES;
+  if (states.length === 0) return [];
   const parts: SQL[] = [];
-  for (const state of APPLICATION_STATES) {
+  for (const state of states) {
     const union = candidates(scope, { ...filters, states: [state] }, cap + 1, {
       ordered: false,
     });
@@ -291,7 +306,7 @@ export async function countReviewQueue(
     db,
     sql`select ${sql.join(parts, sql`, `)}`,
   );
-  return APPLICATION_STATES.map((state) => {
+  return states.map((state) => {
     const count = row?.[state] ?? 0;
     return {
       state,

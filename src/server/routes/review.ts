@@ -147,6 +147,7 @@ const queueResponseSchema = z.object({
   items: z.array(queueItemSchema),
   /** Pass as `cursor` to get the next page; null on the last page. */
   nextCursor: z.string().nullable(),
+  /** Without a search every status; with one, only the listed statuses. */
   counts: z.array(
     z.object({
       state: z.enum(APPLICATION_STATES),
@@ -385,7 +386,7 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ["review"],
         summary: "The review queue, oldest first, a page at a time",
-        description: `Keyset pagination: pass nextCursor as cursor. Counts per status ignore the status filter and stop at ${COUNT_CAP} (${SEARCH_COUNT_CAP} with a search); capped says there are more.`,
+        description: `Keyset pagination: pass nextCursor as cursor. Without q, counts cover every status whatever the status filter, and stop at ${COUNT_CAP}. With q, counts cover only the listed statuses (every status for status=all) and stop at ${SEARCH_COUNT_CAP}. capped says there are more.`,
         querystring: queueQuerySchema,
         response: { 200: queueResponseSchema, ...errorResponses },
       },
@@ -419,10 +420,14 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
       const states =
         query.status === "all" ? APPLICATION_STATES : [query.status];
+      // A search is counted only in the listed statuses, because each counted
+      // status costs a trigram index scan for a rare term, or a walk of the
+      // queue up to the cap for a common one.
+      const countedStates = filters.search ? states : APPLICATION_STATES;
       // Two independent reads: on PostgreSQL they run on two pool connections at once.
       const [page, counts] = await Promise.all([
         listReviewQueue(db, scope, { ...filters, states }, query.limit, cursor),
-        countReviewQueue(db, scope, filters),
+        countReviewQueue(db, scope, { ...filters, states: countedStates }),
       ]);
       return {
         items: page.items.map((item) => ({

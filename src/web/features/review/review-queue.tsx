@@ -81,6 +81,12 @@ export function ReviewQueue({
         counts={queue.data?.counts}
         onSelect={(status) => update({ status })}
       />
+      {/* With a search the server counts only the listed statuses. */}
+      {queue.data && queue.data.counts.length < APPLICATION_STATES.length ? (
+        <p className="hint status-tabs__note">
+          При поиске число заявок указано только для выбранного статуса.
+        </p>
+      ) : null}
       <QueueFilterForm
         key={filterKey}
         filters={filters}
