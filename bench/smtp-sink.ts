@@ -17,6 +17,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   let count = 0;
   const server = new SMTPServer({
     authOptional: true,
+    // Every client is on the loopback address: nothing to look up.
+    disableReverseLookup: true,
     disabledCommands: ["STARTTLS", "AUTH"],
     logger: false,
     onData(stream, _session, callback) {

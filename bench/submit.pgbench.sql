@@ -1,33 +1,92 @@
 -- The SQL transaction of one application submit, statement for statement as
 -- submitApplication (src/server/services/applications.ts) sends it through
--- Drizzle and node-postgres: same tables, columns, predicates and row counts.
--- Run by bench/pgbench.ts with -M extended (parse, bind, execute per
--- statement, as node-postgres does) and -D editorials=<editorial cabinets>.
--- Each transaction is a new organization and person (random 15-digit oids),
--- bound to a random generated editorial cabinet. Its mail goes to
--- addresses at pgbench.example, which the benchmark marks as sent after the
--- run, so that the product's outbox worker never picks it up.
+-- node-postgres: the same two statements, each its own transaction (the
+-- second writes every row at once), with the same tables, columns,
+-- predicates and row counts. Run by bench/pgbench.ts
+-- with -M extended (parse, bind, execute per statement, as node-postgres
+-- does) and -D editorials=<editorial cabinets>.
+-- Each transaction is a new organization and person (random 15-digit oids)
+-- applying for a work cabinet bound to a random generated editorial cabinet,
+-- with two spheres, in region 01 whatever the cabinet's region (the region
+-- changes no cost). The service generates the application and revision ids
+-- and renders the two messages before the second statement; here the ids are
+-- md5-based and the messages are fixed text of the same length. Its mail goes
+-- to addresses at pgbench.example, which the benchmark marks as sent after
+-- the run, so that the product's outbox worker never picks it up.
 \set n random(1, 999999999999999)
 \set k random(1, :editorials)
 \set body random(100000000000, 999999999999)
 \set check (:body % 11) % 10
-BEGIN;
-select "id", "reference", "kind", "organization_oid", "applicant_oid", "state", "revision", "name", "region_code", "type_code", "editorial_cabinet_id", "email", "ogrn", "cabinet_id", "rejection_reason", "idempotency_key", "created_at", "queued_at", "updated_at" from "applications" where "applications"."idempotency_key" = md5(:n::text)::uuid;
-insert into "persons" ("oid", "last_name", "first_name", "middle_name", "email", "mobile", "updated_at") values (:n::text, 'Иванов', 'Иван', 'Иванович', 'person' || :n::text || '@pgbench.example', '+7(900)1234567', default) on conflict ("oid") do update set "last_name" = excluded.last_name, "first_name" = excluded.first_name, "middle_name" = excluded.middle_name, "email" = excluded.email, "mobile" = excluded.mobile, "updated_at" = now();
-insert into "organizations" ("oid", "ogrn", "full_name", "short_name", "type", "is_liquidated", "updated_at") values (:n::text, :body::text || :check::text, 'Государственное бюджетное учреждение «Школа № ' || :n::text || '»', 'Школа № ' || :n::text, 'LEGAL', false, default) on conflict ("oid") do update set "ogrn" = excluded.ogrn, "full_name" = excluded.full_name, "short_name" = excluded.short_name, "type" = excluded.type, "is_liquidated" = excluded.is_liquidated, "updated_at" = now();
-select "id" from "cabinets" where ("cabinets"."organization_oid" = :n::text and "cabinets"."kind" = 'work' and "cabinets"."status" = 'active');
-select "id", "reference" from "applications" where ("applications"."organization_oid" = :n::text and "applications"."kind" = 'work' and "applications"."state" in ('submitted', 'rejected'));
-select "code" from "spheres" where ("spheres"."code" in ('culture', 'education') and "spheres"."retired_at" is null);
-select "id", "organization_oid", "name", "region_code", "type_code", "email" from "cabinets" where ("cabinets"."organization_oid" = :n::text and "cabinets"."kind" = 'editorial' and "cabinets"."status" = 'active');
-select "id" as ed_id, "organization_oid", "name", "region_code" as ed_region, "type_code", "email", "kind", "status" from "cabinets" where "cabinets"."id" = ('c0000000-0000-4000-8000-' || lpad(to_hex(:k::int), 12, '0'))::uuid \gset
-select nextval('application_reference_seq')::int as value \gset
-insert into "applications" ("id", "reference", "kind", "organization_oid", "applicant_oid", "state", "revision", "name", "region_code", "type_code", "editorial_cabinet_id", "email", "ogrn", "cabinet_id", "rejection_reason", "idempotency_key", "created_at", "queued_at", "updated_at") values (default, 'ГП-2026-' || :value::text, 'work', :n::text, :n::text, 'submitted', 1, 'Школа № ' || :n::text, :ed_region, 'roiv_subordinate', :ed_id::uuid, 'school' || :n::text || '@pgbench.example', :body::text || :check::text, default, default, md5(:n::text)::uuid, default, default, default) returning "id" as app_id, "reference", "kind", "organization_oid", "applicant_oid", "state", "revision", "name", "region_code", "type_code", "editorial_cabinet_id", "email", "ogrn", "cabinet_id", "rejection_reason", "idempotency_key", "created_at", "queued_at", "updated_at" \gset
-select application_id from name_claims where scope = 'editorial:' || :ed_id::text and name_key = 'школа № ' || :n::text;
-delete from "name_claims" where "name_claims"."application_id" = :app_id::uuid;
-insert into "name_claims" ("scope", "name_key", "application_id", "created_at") values ('editorial:' || :ed_id::text, 'школа № ' || :n::text, :app_id::uuid, default);
-insert into "application_revisions" ("id", "application_id", "number", "name", "region_code", "type_code", "editorial_cabinet_id", "email", "submitted_by", "created_at") values (default, :app_id::uuid, 1, 'Школа № ' || :n::text, :ed_region, 'roiv_subordinate', :ed_id::uuid, 'school' || :n::text || '@pgbench.example', :n::text, default) returning "id" as rev_id \gset
-insert into "revision_spheres" ("revision_id", "sphere_code") values (:rev_id::uuid, 'culture'), (:rev_id::uuid, 'education');
-insert into "audit_events" ("id", "occurred_at", "actor_oid", "action", "application_id", "cabinet_id", "revision", "from_state", "to_state", "details") values (default, default, :n::text, 'application_submitted', :app_id::uuid, null, 1, null, 'submitted', null);
-select full_name from organizations where oid = :n::text;
-insert into "mail_outbox" ("id", "created_at", "template", "to_address", "subject", "body", "application_id", "status", "attempts", "next_attempt_at", "locked_until", "last_error", "sent_at", "message_id") values (default, default, 'application_submitted', 'school' || :n::text || '@pgbench.example', 'Заявка № ГП-2026-' || :value::text || ' принята на рассмотрение', 'Заявка № ГП-2026-' || :value::text || ' на рабочий кабинет «Школа № ' || :n::text || E'»\nОрганизация: Государственное бюджетное учреждение «Школа № ' || :n::text || E'»\nСтатус: на рассмотрении\n\nВаша заявка на подключение кабинета находится на рассмотрении. Результат рассмотрения придёт на этот адрес.\n\nЗаявка: http://127.0.0.1:3000/applications/' || :app_id::text || E'\n\n--\nПОС «Госпаблики». Это письмо отправлено автоматически, отвечать на него не нужно.', :app_id::uuid, default, default, default, default, default, default, default), (default, default, 'review_requested', 'kr' || :k::text || '@pgbench.example', 'Новая заявка № ГП-2026-' || :value::text || ' ждёт рассмотрения', 'Заявка № ГП-2026-' || :value::text || ' на рабочий кабинет «Школа № ' || :n::text || E'»\nОрганизация: Государственное бюджетное учреждение «Школа № ' || :n::text || E'»\nСтатус: на рассмотрении\n\nПоступила новая заявка на подключение кабинета. Одобрите или отклоните её.\n\nЗаявка: http://127.0.0.1:3000/review/' || :app_id::text || E'\n\n--\nПОС «Госпаблики». Это письмо отправлено автоматически, отвечать на него не нужно.', :app_id::uuid, default, default, default, default, default, default, default);
-COMMIT;
+select e.id as earlier_id, e.applicant_oid as earlier_applicant_oid,
+  (select c.id from cabinets c
+    where c.organization_oid = :n::text and c.kind = 'work'
+      and c.status = 'active') as cabinet_id,
+  (select a.reference from applications a
+    where a.organization_oid = :n::text and a.kind = 'work'
+      and a.state in ('submitted', 'rejected')) as open_reference,
+  (select coalesce(json_agg(s.code), '[]'::json) from spheres s
+    where s.code in ('culture', 'education') and s.retired_at is null) as known_spheres,
+  (select json_build_object(
+    'id', own.id, 'organizationOid', own.organization_oid,
+    'name', own.name, 'regionCode', own.region_code,
+    'typeCode', own.type_code, 'email', own.email,
+    'kind', own.kind, 'status', own.status,
+    'spheres', coalesce((select json_agg(cs.sphere_code) from cabinet_spheres cs
+      where cs.cabinet_id = own.id), '[]'::json)) from cabinets own
+    where own.organization_oid = :n::text
+      and own.kind = 'editorial' and own.status = 'active') as own,
+  (select json_build_object(
+    'id', chosen.id, 'organizationOid', chosen.organization_oid,
+    'name', chosen.name, 'regionCode', chosen.region_code,
+    'typeCode', chosen.type_code, 'email', chosen.email,
+    'kind', chosen.kind, 'status', chosen.status,
+    'spheres', coalesce((select json_agg(cs.sphere_code) from cabinet_spheres cs
+      where cs.cabinet_id = chosen.id), '[]'::json)) from cabinets chosen
+    where chosen.id = ('c0000000-0000-4000-8000-' || lpad(to_hex(:k::int), 12, '0'))::uuid) as chosen,
+  nextval('application_reference_seq')::int as sequence
+from (select 1) as one
+left join applications e on e.idempotency_key = md5(:n::text)::uuid \gset
+with person as (insert into persons as p (oid, last_name, first_name, middle_name, email, mobile)
+    values (:n::text, 'Иванов', 'Иван', 'Иванович', 'person' || :n::text || '@pgbench.example', '+7(900)1234567')
+    on conflict (oid) do update set
+      last_name = excluded.last_name, first_name = excluded.first_name,
+      middle_name = excluded.middle_name, email = excluded.email,
+      mobile = excluded.mobile, updated_at = now()
+    where (p.last_name, p.first_name, p.middle_name, p.email, p.mobile)
+      is distinct from (excluded.last_name, excluded.first_name,
+        excluded.middle_name, excluded.email, excluded.mobile)),
+  organization as (insert into organizations as o (oid, ogrn, full_name, short_name, type, is_liquidated)
+    values (:n::text, :body::text || :check::text, 'Государственное бюджетное учреждение «Школа № ' || :n::text || '»', 'Школа № ' || :n::text, 'AGENCY', false)
+    on conflict (oid) do update set
+      ogrn = excluded.ogrn, full_name = excluded.full_name,
+      short_name = excluded.short_name, type = excluded.type,
+      is_liquidated = excluded.is_liquidated, updated_at = now()
+    where (o.ogrn, o.full_name, o.short_name, o.type, o.is_liquidated)
+      is distinct from (excluded.ogrn, excluded.full_name, excluded.short_name,
+        excluded.type, excluded.is_liquidated)),
+  application as (
+    insert into applications (id, reference, kind, organization_oid,
+      applicant_oid, state, revision, name, region_code, type_code,
+      editorial_cabinet_id, email, ogrn, idempotency_key)
+    values (md5('a' || :n::text)::uuid, 'ГП-2026-' || :sequence::text, 'work', :n::text,
+      :n::text, 'submitted', 1, 'Школа № ' || :n::text, '01', 'roiv_subordinate',
+      ('c0000000-0000-4000-8000-' || lpad(to_hex(:k::int), 12, '0'))::uuid,
+      'school' || :n::text || '@pgbench.example', :body::text || :check::text,
+      md5(:n::text)::uuid)
+  ), claim as (
+    insert into name_claims (scope, name_key, application_id)
+    values ('editorial:' || 'c0000000-0000-4000-8000-' || lpad(to_hex(:k::int), 12, '0'), 'школа № ' || :n::text, md5('a' || :n::text)::uuid)
+  ), revision as (
+    insert into application_revisions (id, application_id, number, name,
+      region_code, type_code, editorial_cabinet_id, email, submitted_by)
+    values (md5('r' || :n::text)::uuid, md5('a' || :n::text)::uuid, 1, 'Школа № ' || :n::text, '01',
+      'roiv_subordinate', ('c0000000-0000-4000-8000-' || lpad(to_hex(:k::int), 12, '0'))::uuid,
+      'school' || :n::text || '@pgbench.example', :n::text)
+  ), revision_sphere as (
+    insert into revision_spheres (revision_id, sphere_code)
+    values (md5('r' || :n::text)::uuid, 'culture'), (md5('r' || :n::text)::uuid, 'education')
+  ), mail as (insert into mail_outbox (template, to_address, subject, body, application_id) values
+    ('application_submitted', 'school' || :n::text || '@pgbench.example', 'Заявка № ГП-2026-' || :sequence::text || ' принята на рассмотрение', 'Заявка № ГП-2026-' || :sequence::text || ' на рабочий кабинет «Школа № ' || :n::text || E'»\nОрганизация: Государственное бюджетное учреждение «Школа № ' || :n::text || E'»\nСтатус: на рассмотрении\n\nВаша заявка на подключение кабинета находится на рассмотрении. Результат рассмотрения придёт на этот адрес.\n\nЗаявка: http://127.0.0.1:3000/applications/' || md5('a' || :n::text)::uuid::text || E'\n\n--\nПОС «Госпаблики». Это письмо отправлено автоматически, отвечать на него не нужно.', md5('a' || :n::text)::uuid),
+    ('review_requested', 'kr' || :k::text || '@pgbench.example', 'Новая заявка № ГП-2026-' || :sequence::text || ' ждёт рассмотрения', 'Заявка № ГП-2026-' || :sequence::text || ' на рабочий кабинет «Школа № ' || :n::text || E'»\nОрганизация: Государственное бюджетное учреждение «Школа № ' || :n::text || E'»\nСтатус: на рассмотрении\n\nПоступила новая заявка на подключение кабинета. Одобрите или отклоните её.\n\nЗаявка: http://127.0.0.1:3000/review/' || md5('a' || :n::text)::uuid::text || E'\n\n--\nПОС «Госпаблики». Это письмо отправлено автоматически, отвечать на него не нужно.', md5('a' || :n::text)::uuid))
+insert into audit_events (actor_oid, action, application_id, revision, to_state)
+values (:n::text, 'application_submitted', md5('a' || :n::text)::uuid, 1, 'submitted');

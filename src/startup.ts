@@ -117,7 +117,14 @@ export async function setUpMail(
     from: config.mailFrom,
     logger: mailLogger,
   });
-  // The worker stops before the catcher so no send is cut off.
-  stoppables.push({ name: "mail worker", stop: () => worker.stop() });
+  // The worker stops before the catcher so no send is cut off; then the
+  // pool's idle connections are closed.
+  stoppables.push({
+    name: "mail worker",
+    stop: async () => {
+      await worker.stop();
+      transport.close();
+    },
+  });
   return { worker, stoppables };
 }

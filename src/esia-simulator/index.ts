@@ -6,7 +6,7 @@ import {
 } from "node:crypto";
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
-import Fastify, { type FastifyBaseLogger } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger } from "fastify";
 import { authorizeRoutes } from "./authorize.js";
 import { browserRoutes } from "./browser.js";
 import type { SimulatorContext, SimulatorSettings } from "./context.js";
@@ -102,7 +102,7 @@ export async function startEsiaSimulator(
   // client_secret, so the simulator logs the path only.
   const app = Fastify({
     ...(typeof logger === "boolean" ? { logger } : { loggerInstance: logger }),
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   app.addHook("onResponse", async (request, reply) => {
     request.log.info(

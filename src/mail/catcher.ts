@@ -38,6 +38,8 @@ export async function startMailCatcher(
     // Plain SMTP on the loopback address: no TLS, no login.
     disabledCommands: ["STARTTLS", "AUTH"],
     authOptional: true,
+    // Every client is on the loopback address: nothing to look up.
+    disableReverseLookup: true,
     size: CATCHER_MAX_MESSAGE_BYTES,
     // ASCII: the greeting line of SMTP is not meant for UTF-8.
     banner: "Gospubliki local mail catcher",

@@ -132,18 +132,17 @@ function errorCodes(error: unknown): {
 
 type WorkerSettings = ReturnType<typeof withDefaults>;
 
+/** A message the SMTP server accepted, still to be marked sent. */
+interface Accepted {
+  row: ClaimedRow;
+  messageId: string | null;
+}
+
+/** Sends one message; a failure is recorded on its row right away. */
 async function sendOne(
   options: WorkerSettings,
   row: ClaimedRow,
-): Promise<keyof BatchResult> {
-  const { db, logger } = options;
-  const context = {
-    outboxId: row.id,
-    template: row.template,
-    applicationId: row.application_id,
-    attempt: row.attempts,
-  };
-  let messageId: string | null;
+): Promise<Accepted | "retried" | "failed"> {
   try {
     const info = await options.transport.sendMail({
       from: options.from,
@@ -154,33 +153,63 @@ async function sendOne(
       messageId: `<outbox-${row.id}@${messageIdDomain(options.from)}>`,
       headers: { "X-Gospubliki-Outbox-Id": String(row.id) },
     });
-    messageId = typeof info.messageId === "string" ? info.messageId : null;
+    return {
+      row,
+      messageId: typeof info.messageId === "string" ? info.messageId : null,
+    };
   } catch (error) {
     return recordFailure(options, row, error);
   }
-  const [updated] = await queryRows<{ id: number }>(
-    db,
-    sql`update mail_outbox
-      set status = 'sent', sent_at = now(), locked_until = null,
-        last_error = null, message_id = ${messageId}
-      where id = ${row.id} and locked_until = ${row.lease}::timestamptz
-      returning id::int as id`,
+}
+
+/**
+ * Marks the accepted messages sent in one statement (one commit for the
+ * batch), each only while this worker's lease on it still holds.
+ */
+async function markSent(
+  options: WorkerSettings,
+  accepted: Accepted[],
+): Promise<void> {
+  if (accepted.length === 0) return;
+  const values = sql.join(
+    accepted.map(
+      ({ row, messageId }) =>
+        sql`(${row.id}::bigint, ${messageId}::text, ${row.lease}::timestamptz)`,
+    ),
+    sql`, `,
   );
-  if (!updated) {
-    logger.warn(
-      context,
-      "mail sent after its lease expired; another worker may send it again",
-    );
+  const updated = await queryRows<{ id: number }>(
+    options.db,
+    sql`update mail_outbox as m
+      set status = 'sent', sent_at = now(), locked_until = null,
+        last_error = null, message_id = v.message_id
+      from (values ${values}) as v (id, message_id, lease)
+      where m.id = v.id and m.locked_until = v.lease
+      returning m.id::int as id`,
+  );
+  const marked = new Set(updated.map((row) => row.id));
+  for (const { row } of accepted) {
+    const context = {
+      outboxId: row.id,
+      template: row.template,
+      applicationId: row.application_id,
+      attempt: row.attempts,
+    };
+    if (!marked.has(row.id)) {
+      options.logger.warn(
+        context,
+        "mail sent after its lease expired; another worker may send it again",
+      );
+    }
+    options.logger.info(context, "mail sent");
   }
-  logger.info(context, "mail sent");
-  return "sent";
 }
 
 async function recordFailure(
   options: WorkerSettings,
   row: ClaimedRow,
   error: unknown,
-): Promise<keyof BatchResult> {
+): Promise<"retried" | "failed"> {
   const { db, logger } = options;
   const context = {
     outboxId: row.id,
@@ -235,8 +264,9 @@ function withDefaults(options: OutboxWorkerOptions) {
 }
 
 /**
- * Claims one batch of due messages and sends them one by one, after the
- * claim has committed. Returns how many were sent, rescheduled and given up.
+ * Claims one batch of due messages and sends them all at once, after the
+ * claim has committed; a pooled transport spreads them over its connections.
+ * Returns how many were sent, rescheduled and given up.
  */
 export async function deliverDueMail(
   options: OutboxWorkerOptions,
@@ -247,11 +277,16 @@ export async function deliverDueMail(
     settings.batchSize,
     settings.leaseMs,
   );
-  const result: BatchResult = { sent: 0, retried: 0, failed: 0 };
-  for (const row of rows) {
-    result[await sendOne(settings, row)] += 1;
-  }
-  return result;
+  const outcomes = await Promise.all(rows.map((row) => sendOne(settings, row)));
+  const accepted = outcomes.filter(
+    (outcome): outcome is Accepted => typeof outcome === "object",
+  );
+  await markSent(settings, accepted);
+  return {
+    sent: accepted.length,
+    retried: outcomes.filter((outcome) => outcome === "retried").length,
+    failed: outcomes.filter((outcome) => outcome === "failed").length,
+  };
 }
 
 export interface OutboxWorker {
@@ -267,9 +302,9 @@ export interface OutboxWorker {
  * several instances over one PostgreSQL database, never send one message
  * twice while each send finishes within the lease.
  * NOTE: delivery is at least once. A worker that dies after the SMTP server
- * accepted a message, but before it marked the row sent, leaves the message
- * to be sent again when the lease expires. The stable Message-ID lets mail
- * servers drop that copy.
+ * accepted a message, but before it marked the row sent (once per batch),
+ * leaves the message to be sent again when the lease expires. The stable
+ * Message-ID lets mail servers drop that copy.
  */
 export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const settings = withDefaults(options);

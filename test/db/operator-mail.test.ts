@@ -39,7 +39,7 @@ describe("operator notice of an editorial-cabinet application", () => {
       ],
     });
     const actor = profile({ oid: "1000000006", organizations: [roiv] });
-    const { application } = await submitApplication(context, actor, {
+    const { applicationId } = await submitApplication(context, actor, {
       organizationOid: roiv.oid,
       kind: "editorial",
       name: "КР Культура",
@@ -52,7 +52,7 @@ describe("operator notice of an editorial-cabinet application", () => {
     const rows = await queryRows<{ template: string; to_address: string }>(
       database.handle.db,
       sql`select template, to_address from mail_outbox
-          where application_id = ${application.id} order by template`,
+          where application_id = ${applicationId} order by template`,
     );
     expect(rows).toEqual([
       {

@@ -37,6 +37,7 @@ export async function startSmtpSink(
   const server = new SMTPServer({
     disabledCommands: ["STARTTLS", "AUTH"],
     authOptional: true,
+    disableReverseLookup: true,
     logger: false,
     onRcptTo(address, _session, callback) {
       if (options.rejectRecipientsWith) {

@@ -1,13 +1,8 @@
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Executor } from "../client.js";
 import { queryRows } from "../client.js";
-import {
-  applicationRevisions,
-  applications,
-  cabinets,
-  organizations,
-  revisionSpheres,
-} from "../schema.js";
+import { ownEditorialSql, type CabinetJson } from "./cabinet-json.js";
+import { applications, cabinets, organizations } from "../schema.js";
 
 export interface CabinetSummary {
   id: string;
@@ -95,9 +90,14 @@ export interface ApplicationDetail {
   createdAt: Date;
   queuedAt: Date;
   updatedAt: Date;
+  /** The organization's own active editorial cabinet, whatever the application's kind. */
+  ownEditorialCabinet: CabinetJson | null;
 }
 
-/** Finds one application with its current revision's spheres. */
+/**
+ * Finds one application with its current revision's spheres and its
+ * organization's own editorial cabinet, in one statement.
+ */
 export async function findApplicationDetail(
   db: Executor,
   applicationId: string,
@@ -125,6 +125,14 @@ export async function findApplicationDetail(
       createdAt: applications.createdAt,
       queuedAt: applications.queuedAt,
       updatedAt: applications.updatedAt,
+      spheres: sql<
+        string[]
+      >`coalesce((select json_agg(rs.sphere_code order by rs.sphere_code)
+        from revision_spheres rs
+        join application_revisions ar on ar.id = rs.revision_id
+        where ar.application_id = ${applications.id}
+          and ar.number = ${applications.revision}), '[]'::json)`,
+      ownEditorialCabinet: sql<CabinetJson | null>`${ownEditorialSql(sql`${applications.organizationOid}`)}`,
     })
     .from(applications)
     .innerJoin(
@@ -133,22 +141,7 @@ export async function findApplicationDetail(
     )
     .leftJoin(cabinets, eq(cabinets.id, applications.editorialCabinetId))
     .where(eq(applications.id, applicationId));
-  if (!row) return undefined;
-  const sphereRows = await db
-    .select({ code: revisionSpheres.sphereCode })
-    .from(revisionSpheres)
-    .innerJoin(
-      applicationRevisions,
-      eq(applicationRevisions.id, revisionSpheres.revisionId),
-    )
-    .where(
-      and(
-        eq(applicationRevisions.applicationId, row.id),
-        eq(applicationRevisions.number, row.revision),
-      ),
-    )
-    .orderBy(asc(revisionSpheres.sphereCode));
-  return { ...row, spheres: sphereRows.map((sphere) => sphere.code) };
+  return row;
 }
 
 /** Finds the application first submitted with this idempotency key. */

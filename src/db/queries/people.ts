@@ -1,10 +1,9 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type {
   EsiaOrganization,
   EsiaProfile,
 } from "../../domain/esia-profile.js";
 import type { Executor } from "../client.js";
-import { organizations, persons } from "../schema.js";
 
 /**
  * Stores the person and their organizations as ESIA returned them at sign-in,
@@ -24,54 +23,51 @@ export async function upsertPerson(
   db: Executor,
   profile: EsiaProfile,
 ): Promise<void> {
-  await db
-    .insert(persons)
-    .values({
-      oid: profile.oid,
-      lastName: profile.lastName,
-      firstName: profile.firstName,
-      middleName: profile.middleName,
-      email: profile.email,
-      mobile: profile.mobile,
-    })
-    .onConflictDoUpdate({
-      target: persons.oid,
-      set: {
-        lastName: sql`excluded.last_name`,
-        firstName: sql`excluded.first_name`,
-        middleName: sql`excluded.middle_name`,
-        email: sql`excluded.email`,
-        mobile: sql`excluded.mobile`,
-        updatedAt: sql`now()`,
-      },
-    });
+  await db.execute(personUpsertSql(profile));
 }
 
 export async function upsertOrganizations(
   db: Executor,
   list: EsiaOrganization[],
 ): Promise<void> {
-  await db
-    .insert(organizations)
-    .values(
-      list.map((org) => ({
-        oid: org.oid,
-        ogrn: org.ogrn,
-        fullName: org.fullName,
-        shortName: org.shortName,
-        type: org.type,
-        isLiquidated: org.isLiquidated,
-      })),
-    )
-    .onConflictDoUpdate({
-      target: organizations.oid,
-      set: {
-        ogrn: sql`excluded.ogrn`,
-        fullName: sql`excluded.full_name`,
-        shortName: sql`excluded.short_name`,
-        type: sql`excluded.type`,
-        isLiquidated: sql`excluded.is_liquidated`,
-        updatedAt: sql`now()`,
-      },
-    });
+  await db.execute(organizationsUpsertSql(list));
+}
+
+/**
+ * The upsert of a person as one statement, also usable in a data-modifying
+ * WITH clause. A row that already holds these values is left as it is, so a
+ * repeated sign-in or submission writes nothing and `updated_at` is the time
+ * of the last change.
+ */
+export function personUpsertSql(profile: EsiaProfile): SQL {
+  return sql`insert into persons as p (oid, last_name, first_name, middle_name, email, mobile)
+    values (${profile.oid}, ${profile.lastName}, ${profile.firstName},
+      ${profile.middleName}, ${profile.email}, ${profile.mobile})
+    on conflict (oid) do update set
+      last_name = excluded.last_name, first_name = excluded.first_name,
+      middle_name = excluded.middle_name, email = excluded.email,
+      mobile = excluded.mobile, updated_at = now()
+    where (p.last_name, p.first_name, p.middle_name, p.email, p.mobile)
+      is distinct from (excluded.last_name, excluded.first_name,
+        excluded.middle_name, excluded.email, excluded.mobile)`;
+}
+
+/** The upsert of organizations as one statement; unchanged rows are left as they are. */
+export function organizationsUpsertSql(list: EsiaOrganization[]): SQL {
+  const values = sql.join(
+    list.map(
+      (org) =>
+        sql`(${org.oid}, ${org.ogrn}, ${org.fullName}, ${org.shortName}, ${org.type}, ${org.isLiquidated})`,
+    ),
+    sql`, `,
+  );
+  return sql`insert into organizations as o (oid, ogrn, full_name, short_name, type, is_liquidated)
+    values ${values}
+    on conflict (oid) do update set
+      ogrn = excluded.ogrn, full_name = excluded.full_name,
+      short_name = excluded.short_name, type = excluded.type,
+      is_liquidated = excluded.is_liquidated, updated_at = now()
+    where (o.ogrn, o.full_name, o.short_name, o.type, o.is_liquidated)
+      is distinct from (excluded.ogrn, excluded.full_name, excluded.short_name,
+        excluded.type, excluded.is_liquidated)`;
 }

@@ -26,7 +26,7 @@ import {
 } from "../../domain/states.js";
 import { findPgError } from "../database-errors.js";
 import { AppError, NotFoundError } from "../errors.js";
-import { findOwnEditorialCabinet } from "../services/application-rules.js";
+import { editorialRow } from "../services/application-rules.js";
 import {
   resubmitApplication,
   submitApplication,
@@ -117,8 +117,8 @@ async function loadDetail(
       organization.admin ||
       row.applicantOid === actor.oid);
   const own =
-    kind === "work"
-      ? await findOwnEditorialCabinet(db, row.organizationOid)
+    kind === "work" && row.ownEditorialCabinet
+      ? editorialRow(row.ownEditorialCabinet)
       : undefined;
   return {
     id: row.id,
@@ -202,7 +202,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
       let created: boolean;
       try {
         const result = await submitApplication(app.services, actor, input);
-        applicationId = result.application.id;
+        applicationId = result.applicationId;
         created = result.created;
       } catch (error) {
         // Two requests with one key at once: the second one finds the first

@@ -1,12 +1,12 @@
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../../db/client.js";
 import { queryRows } from "../../db/client.js";
 import {
-  cabinetSpheres,
-  cabinets,
-  nameClaims,
-  spheres,
-} from "../../db/schema.js";
+  cabinetJson,
+  ownEditorialSql,
+  type CabinetJson,
+} from "../../db/queries/cabinet-json.js";
+import { nameClaims } from "../../db/schema.js";
 import {
   CABINET_TYPE_INFO,
   typeAllowsKind,
@@ -30,34 +30,85 @@ export interface EditorialCabinetRow {
   spheres: string[];
 }
 
+/** An editorial cabinet an applicant chose, as stored, whatever its state. */
+type ChosenCabinetRow = CabinetJson;
+
+/** What the database says about the fields of an application form. */
+export interface FieldFacts {
+  /** The chosen sphere codes that exist and are not retired. */
+  knownSpheres: string[];
+  /** The organization's own active editorial cabinet. */
+  own: EditorialCabinetRow | null;
+  /** The editorial cabinet the form names, or null when it names none or an unknown one. */
+  chosen: ChosenCabinetRow | null;
+}
+
+/**
+ * Columns `known_spheres`, `own` and `chosen` of FieldFacts, for the select
+ * list of one statement, so that checking a form costs one round trip.
+ */
+export function fieldFactsColumns(
+  organizationOid: string,
+  fields: Pick<ApplicationFields, "spheres" | "editorialCabinetId">,
+): SQL {
+  const codes = sql.join(
+    fields.spheres.map((code) => sql`${code}`),
+    sql`, `,
+  );
+  const chosen = fields.editorialCabinetId
+    ? sql`(select ${cabinetJson(sql.raw("chosen"))} from cabinets chosen
+        where chosen.id = ${fields.editorialCabinetId}::uuid)`
+    : sql`null::json`;
+  return sql`(select coalesce(json_agg(s.code), '[]'::json) from spheres s
+      where s.code in (${codes}) and s.retired_at is null) as known_spheres,
+    ${ownEditorialSql(organizationOid)} as own,
+    ${chosen} as chosen`;
+}
+
+export interface FieldFactsRow {
+  known_spheres: string[];
+  own: ChosenCabinetRow | null;
+  chosen: ChosenCabinetRow | null;
+}
+
+/** An EditorialCabinetRow from cabinetJson's object, spheres sorted. */
+export function editorialRow(row: CabinetJson): EditorialCabinetRow {
+  return {
+    id: row.id,
+    organizationOid: row.organizationOid,
+    name: row.name,
+    regionCode: row.regionCode,
+    typeCode: row.typeCode,
+    email: row.email,
+    spheres: [...row.spheres].sort(),
+  };
+}
+
+/** Reads FieldFacts from a row selected with fieldFactsColumns. */
+export function toFieldFacts(row: FieldFactsRow): FieldFacts {
+  return {
+    knownSpheres: row.known_spheres,
+    own: row.own ? editorialRow(row.own) : null,
+    chosen: row.chosen
+      ? {
+          ...editorialRow(row.chosen),
+          kind: row.chosen.kind,
+          status: row.chosen.status,
+        }
+      : null,
+  };
+}
+
 /** The organization's own active editorial cabinet, with its spheres. */
 export async function findOwnEditorialCabinet(
   db: Executor,
   organizationOid: string,
 ): Promise<EditorialCabinetRow | undefined> {
-  const [row] = await db
-    .select({
-      id: cabinets.id,
-      organizationOid: cabinets.organizationOid,
-      name: cabinets.name,
-      regionCode: cabinets.regionCode,
-      typeCode: cabinets.typeCode,
-      email: cabinets.email,
-    })
-    .from(cabinets)
-    .where(
-      and(
-        eq(cabinets.organizationOid, organizationOid),
-        eq(cabinets.kind, "editorial"),
-        eq(cabinets.status, "active"),
-      ),
-    );
-  if (!row) return undefined;
-  const sphereRows = await db
-    .select({ code: cabinetSpheres.sphereCode })
-    .from(cabinetSpheres)
-    .where(eq(cabinetSpheres.cabinetId, row.id));
-  return { ...row, spheres: sphereRows.map((sphere) => sphere.code).sort() };
+  const [row] = await queryRows<{ own: ChosenCabinetRow | null }>(
+    db,
+    sql`select ${ownEditorialSql(organizationOid)} as own`,
+  );
+  return row?.own ? editorialRow(row.own) : undefined;
 }
 
 /**
@@ -71,6 +122,23 @@ export async function validateApplicationFields(
   organizationOid: string,
   fields: ApplicationFields,
 ): Promise<EditorialCabinetRow | null> {
+  const [row] = await queryRows<FieldFactsRow>(
+    db,
+    sql`select ${fieldFactsColumns(organizationOid, fields)}`,
+  );
+  return checkApplicationFields(kind, fields, toFieldFacts(row!));
+}
+
+/**
+ * The checks of validateApplicationFields on facts already read. Returns the
+ * editorial cabinet the application is addressed to, or throws
+ * ValidationError naming each field.
+ */
+export function checkApplicationFields(
+  kind: CabinetKind,
+  fields: ApplicationFields,
+  facts: FieldFacts,
+): EditorialCabinetRow | null {
   const problems: FieldProblem[] = [];
   const typeInfo = CABINET_TYPE_INFO[fields.type];
   if (!typeAllowsKind(fields.type, kind)) {
@@ -80,13 +148,7 @@ export async function validateApplicationFields(
     });
   }
 
-  const known = await db
-    .select({ code: spheres.code })
-    .from(spheres)
-    .where(
-      and(inArray(spheres.code, fields.spheres), isNull(spheres.retiredAt)),
-    );
-  const knownCodes = new Set(known.map((row) => row.code));
+  const knownCodes = new Set(facts.knownSpheres);
   const unknown = fields.spheres.filter((code) => !knownCodes.has(code));
   if (unknown.length > 0) {
     problems.push({
@@ -105,24 +167,18 @@ export async function validateApplicationFields(
       });
     }
   } else {
-    editorial = await resolveEditorialCabinet(
-      db,
-      organizationOid,
-      fields,
-      problems,
-    );
+    editorial = resolveEditorialCabinet(fields, facts, problems);
   }
   if (problems.length > 0) throw new ValidationError(problems);
   return editorial;
 }
 
-async function resolveEditorialCabinet(
-  db: Executor,
-  organizationOid: string,
+function resolveEditorialCabinet(
   fields: ApplicationFields,
+  facts: FieldFacts,
   problems: FieldProblem[],
-): Promise<EditorialCabinetRow | null> {
-  const own = await findOwnEditorialCabinet(db, organizationOid);
+): EditorialCabinetRow | null {
+  const { own } = facts;
   if (own) {
     // The fields come from the organization's own editorial cabinet and are locked.
     const locked: [keyof ApplicationFields, boolean][] = [
@@ -157,19 +213,7 @@ async function resolveEditorialCabinet(
     });
     return null;
   }
-  const [row] = await db
-    .select({
-      id: cabinets.id,
-      organizationOid: cabinets.organizationOid,
-      name: cabinets.name,
-      regionCode: cabinets.regionCode,
-      typeCode: cabinets.typeCode,
-      email: cabinets.email,
-      kind: cabinets.kind,
-      status: cabinets.status,
-    })
-    .from(cabinets)
-    .where(eq(cabinets.id, fields.editorialCabinetId));
+  const row = facts.chosen;
   const fits =
     row &&
     row.kind === "editorial" &&
@@ -200,6 +244,13 @@ export function nameScope(
 const NAME_TAKEN =
   "Кабинет или заявка с таким названием уже есть у этой редакции: введите другое название";
 
+/** The 409 on the name field for a name another cabinet or open application holds. */
+export function nameTakenError(): ConflictError {
+  return new ConflictError(NAME_TAKEN, "name_taken", [
+    { path: "name", message: NAME_TAKEN },
+  ]);
+}
+
 /**
  * Claims the name for the application, replacing its previous claim. Throws
  * ConflictError on the name field when another cabinet or open application
@@ -217,9 +268,7 @@ export async function claimName(
     sql`select application_id from name_claims where scope = ${scope} and name_key = ${key}`,
   );
   if (holder && holder.application_id !== applicationId) {
-    throw new ConflictError(NAME_TAKEN, "name_taken", [
-      { path: "name", message: NAME_TAKEN },
-    ]);
+    throw nameTakenError();
   }
   if (holder) return;
   await tx

@@ -1,12 +1,16 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { Executor, Transaction } from "../../db/client.js";
 import { queryRows } from "../../db/client.js";
 import { recordAudit } from "../../db/queries/audit.js";
-import { upsertOrganizations, upsertPerson } from "../../db/queries/people.js";
+import {
+  organizationsUpsertSql,
+  personUpsertSql,
+  upsertPerson,
+} from "../../db/queries/people.js";
 import {
   applicationRevisions,
   applications,
-  cabinets,
   persons,
   revisionSpheres,
 } from "../../db/schema.js";
@@ -25,21 +29,32 @@ import {
   TransitionError,
   type ApplicationState,
 } from "../../domain/states.js";
-import { enqueueMail, type OutboxMessage } from "../../mail/outbox.js";
+import {
+  enqueueMail,
+  outboxInsertSql,
+  type OutboxMessage,
+} from "../../mail/outbox.js";
+import { nameKey } from "../../domain/text.js";
+import { findPgError } from "../database-errors.js";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors.js";
 import {
+  checkApplicationFields,
   claimName,
+  fieldFactsColumns,
   nameScope,
+  nameTakenError,
   releaseName,
+  toFieldFacts,
   validateApplicationFields,
   type EditorialCabinetRow,
+  type FieldFactsRow,
 } from "./application-rules.js";
 import type { ServiceContext } from "./context.js";
 
 export type ApplicationRow = typeof applications.$inferSelect;
 
 export interface SubmitResult {
-  application: ApplicationRow;
+  applicationId: string;
   /** False when an idempotency key matched an earlier submission. */
   created: boolean;
 }
@@ -144,11 +159,57 @@ async function insertRevision(
   );
 }
 
+interface SubmitFactsRow extends FieldFactsRow {
+  earlier_id: string | null;
+  earlier_applicant_oid: string | null;
+  cabinet_id: string | null;
+  open_reference: string | null;
+  sequence: number;
+}
+
+/**
+ * Reads everything the checks of a submission need in one statement: an
+ * earlier application with the idempotency key, an active cabinet or open
+ * application of the same kind, the FieldFacts of the form, and the next
+ * reference number (a submission that fails leaves a gap in the numbers).
+ */
+async function readSubmitFacts(
+  db: Executor,
+  organizationOid: string,
+  input: ApplicationSubmit,
+): Promise<SubmitFactsRow> {
+  const earlierMatch = input.idempotencyKey
+    ? sql`e.idempotency_key = ${input.idempotencyKey}::uuid`
+    : sql`false`;
+  const [row] = await queryRows<SubmitFactsRow>(
+    db,
+    sql`select e.id as earlier_id, e.applicant_oid as earlier_applicant_oid,
+      (select c.id from cabinets c
+        where c.organization_oid = ${organizationOid} and c.kind = ${input.kind}
+          and c.status = 'active') as cabinet_id,
+      (select a.reference from applications a
+        where a.organization_oid = ${organizationOid} and a.kind = ${input.kind}
+          and a.state in ('submitted', 'rejected')) as open_reference,
+      ${fieldFactsColumns(organizationOid, input)},
+      nextval('application_reference_seq')::int as sequence
+    from (select 1) as one
+    left join applications e on ${earlierMatch}`,
+  );
+  return row!;
+}
+
 /**
  * Submits a new application: re-checks eligibility on the session's ESIA
  * data, validates the fields, and writes the application, its first
- * revision, the name claim, the audit event and the mail in one transaction.
+ * revision, the name claim, the audit event and the mail atomically.
  * A repeated idempotency key returns the first application.
+ *
+ * It takes two statements and no explicit transaction, because at national
+ * scale round trips cost more than the work: one reads the facts the checks
+ * need, and one writes every row at once, the person and organization as
+ * ESIA returned them included. A single statement is atomic, and the unique
+ * indexes catch what changed in between: an open application of the
+ * organization (23505, answered 409) and the name (name_taken).
  */
 export async function submitApplication(
   ctx: ServiceContext,
@@ -157,148 +218,125 @@ export async function submitApplication(
 ): Promise<SubmitResult> {
   const organization = findEmployer(actor, input.organizationOid);
   assertEligible(ctx, organization, input.kind);
+  const { db } = ctx;
 
-  const result = await ctx.db.transaction(async (tx) => {
-    if (input.idempotencyKey) {
-      const [earlier] = await tx
-        .select()
-        .from(applications)
-        .where(eq(applications.idempotencyKey, input.idempotencyKey));
-      if (earlier) {
-        if (earlier.applicantOid !== actor.oid) {
-          throw new ConflictError(
-            "Повторный запрос не совпадает с исходным: обновите страницу",
-          );
-        }
-        return { application: earlier, created: false };
-      }
-    }
-    await upsertPerson(tx, actor);
-    await upsertOrganizations(tx, [organization]);
-
-    const [existingCabinet] = await tx
-      .select({ id: cabinets.id })
-      .from(cabinets)
-      .where(
-        and(
-          eq(cabinets.organizationOid, organization.oid),
-          eq(cabinets.kind, input.kind),
-          eq(cabinets.status, "active"),
-        ),
-      );
-    if (existingCabinet) {
+  const facts = await readSubmitFacts(db, organization.oid, input);
+  if (facts.earlier_id) {
+    if (facts.earlier_applicant_oid !== actor.oid) {
       throw new ConflictError(
-        "У организации уже есть кабинет этого вида: войдите в него",
-        "cabinet_exists",
+        "Повторный запрос не совпадает с исходным: обновите страницу",
       );
     }
-    const [open] = await tx
-      .select({ id: applications.id, reference: applications.reference })
-      .from(applications)
-      .where(
-        and(
-          eq(applications.organizationOid, organization.oid),
-          eq(applications.kind, input.kind),
-          inArray(applications.state, ["submitted", "rejected"]),
-        ),
-      );
-    if (open) {
-      throw new ConflictError(
-        `У организации уже есть заявка № ${open.reference} на такой кабинет: откройте её вместо новой`,
-        "application_exists",
-      );
-    }
-
-    const editorial = await validateApplicationFields(
-      tx,
-      input.kind,
-      organization.oid,
-      input,
-    );
-    const [sequence] = await queryRows<{ value: number }>(
-      tx,
-      sql`select nextval('application_reference_seq')::int as value`,
-    );
-    const reference = `ГП-${new Date().getFullYear()}-${String(sequence!.value).padStart(6, "0")}`;
-    const [application] = await tx
-      .insert(applications)
-      .values({
-        reference,
-        kind: input.kind,
-        organizationOid: organization.oid,
-        applicantOid: actor.oid,
-        state: "submitted",
-        revision: 1,
-        name: input.name,
-        regionCode: input.region,
-        typeCode: input.type,
-        editorialCabinetId: editorial?.id ?? null,
-        email: input.email,
-        ogrn: organization.ogrn,
-        idempotencyKey: input.idempotencyKey ?? null,
-      })
-      .returning();
-    const app = application!;
-    await claimName(
-      tx,
-      app.id,
-      nameScope(input.kind, input.region, editorial?.id ?? null),
-      input.name,
-    );
-    await insertRevision(
-      tx,
-      app.id,
-      1,
-      input,
-      editorial?.id ?? null,
-      actor.oid,
-    );
-    await recordAudit(tx, [
-      {
-        actorOid: actor.oid,
-        action: "application_submitted",
-        applicationId: app.id,
-        revision: 1,
-        fromState: null,
-        toState: "submitted",
-      },
-    ]);
-    await enqueueMail(
-      tx,
-      await transitionMail(ctx, tx, app, editorial, "submitted"),
-    );
-    return { application: app, created: true };
-  });
-  if (result.created) {
-    ctx.logger.info(
-      {
-        applicationId: result.application.id,
-        organizationOid: organization.oid,
-        from: null,
-        to: "submitted",
-      },
-      "application submitted",
+    return { applicationId: facts.earlier_id, created: false };
+  }
+  if (facts.cabinet_id) {
+    throw new ConflictError(
+      "У организации уже есть кабинет этого вида: войдите в него",
+      "cabinet_exists",
     );
   }
-  return result;
+  if (facts.open_reference) {
+    throw new ConflictError(
+      `У организации уже есть заявка № ${facts.open_reference} на такой кабинет: откройте её вместо новой`,
+      "application_exists",
+    );
+  }
+  const editorial = checkApplicationFields(
+    input.kind,
+    input,
+    toFieldFacts(facts),
+  );
+  const editorialId = editorial?.id ?? null;
+  const app: SubmittedApplication = {
+    id: randomUUID(),
+    reference: `ГП-${new Date().getFullYear()}-${String(facts.sequence).padStart(6, "0")}`,
+    kind: input.kind,
+    name: input.name,
+    regionCode: input.region,
+    email: input.email,
+  };
+  const mail = await transitionMail(
+    ctx,
+    db,
+    app,
+    organization.fullName,
+    editorial,
+    "submitted",
+  );
+  const revisionId = randomUUID();
+  const sphereRows = sql.join(
+    input.spheres.map((code) => sql`(${revisionId}::uuid, ${code})`),
+    sql`, `,
+  );
+  const outbox = outboxInsertSql(mail);
+  try {
+    await db.execute(
+      sql`with person as (${personUpsertSql(actor)}),
+      organization as (${organizationsUpsertSql([organization])}),
+      application as (
+        insert into applications (id, reference, kind, organization_oid,
+          applicant_oid, state, revision, name, region_code, type_code,
+          editorial_cabinet_id, email, ogrn, idempotency_key)
+        values (${app.id}::uuid, ${app.reference}, ${input.kind}, ${organization.oid},
+          ${actor.oid}, 'submitted', 1, ${input.name}, ${input.region}, ${input.type},
+          ${editorialId}::uuid, ${input.email}, ${organization.ogrn},
+          ${input.idempotencyKey ?? null}::uuid)
+      ), claim as (
+        insert into name_claims (scope, name_key, application_id)
+        values (${nameScope(input.kind, input.region, editorialId)}, ${nameKey(input.name)}, ${app.id}::uuid)
+      ), revision as (
+        insert into application_revisions (id, application_id, number, name,
+          region_code, type_code, editorial_cabinet_id, email, submitted_by)
+        values (${revisionId}::uuid, ${app.id}::uuid, 1, ${input.name}, ${input.region},
+          ${input.type}, ${editorialId}::uuid, ${input.email}, ${actor.oid})
+      ), revision_sphere as (
+        insert into revision_spheres (revision_id, sphere_code) values ${sphereRows}
+      )${outbox ? sql`, mail as (${outbox})` : sql``}
+      insert into audit_events (actor_oid, action, application_id, revision, to_state)
+      values (${actor.oid}, 'application_submitted', ${app.id}::uuid, 1, 'submitted')`,
+    );
+  } catch (error) {
+    // Another cabinet or open application took the name since the facts were read.
+    if (findPgError(error)?.constraint === "name_claims_scope_name_key_pk") {
+      throw nameTakenError();
+    }
+    throw error;
+  }
+  ctx.logger.info(
+    {
+      applicationId: app.id,
+      organizationOid: organization.oid,
+      from: null,
+      to: "submitted",
+    },
+    "application submitted",
+  );
+  return { applicationId: app.id, created: true };
+}
+
+/** The fields of an application its mail mentions. */
+interface SubmittedApplication {
+  id: string;
+  reference: string;
+  kind: string;
+  name: string;
+  regionCode: string;
+  email: string;
 }
 
 async function transitionMail(
   ctx: ServiceContext,
   tx: Executor,
-  app: ApplicationRow,
+  app: SubmittedApplication,
+  organizationName: string,
   editorial: EditorialCabinetRow | null,
   event: "submitted" | "resubmitted",
 ): Promise<OutboxMessage[]> {
-  const [org] = await queryRows<{ full_name: string }>(
-    tx,
-    sql`select full_name from organizations where oid = ${app.organizationOid}`,
-  );
   const facts = {
     reference: app.reference,
     kind: app.kind as CabinetKind,
     cabinetName: app.name,
-    organizationName: org?.full_name ?? "",
+    organizationName,
     url: applicationUrl(ctx, app.id),
     resubmitted: event === "resubmitted",
   };
@@ -422,7 +460,14 @@ export async function resubmitApplication(
     ]);
     await enqueueMail(
       tx,
-      await transitionMail(ctx, tx, row!, editorial, "resubmitted"),
+      await transitionMail(
+        ctx,
+        tx,
+        row!,
+        organization.fullName,
+        editorial,
+        "resubmitted",
+      ),
     );
     return row!;
   });

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { PlatformOperator } from "../../config.js";
 import type { Executor } from "../../db/client.js";
 import { cabinets } from "../../db/schema.js";
@@ -18,24 +18,33 @@ export function operatorRegions(
   return operator.regions.length === 0 ? "all" : operator.regions;
 }
 
-/** Editorial cabinets whose queue the person may review, by ESIA access. */
+/**
+ * Editorial cabinets whose queue the person may review, by ESIA access. The
+ * predicate matches the partial unique index on (organization_oid, kind)
+ * of active cabinets, so the lookup reads that index and not the table.
+ */
 export async function reviewableEditorialCabinetIds(
   db: Executor,
   actor: EsiaProfile,
   groups: AccessGroups,
 ): Promise<string[]> {
-  const ids: string[] = [];
-  for (const organization of actor.organizations) {
-    if (!hasCabinetAccess(organization, "editorial", groups)) continue;
-    const rows = await db
-      .select({ id: cabinets.id, kind: cabinets.kind, status: cabinets.status })
-      .from(cabinets)
-      .where(eq(cabinets.organizationOid, organization.oid));
-    for (const row of rows) {
-      if (row.kind === "editorial" && row.status === "active") ids.push(row.id);
-    }
-  }
-  return ids;
+  const organizationOids = actor.organizations
+    .filter((organization) =>
+      hasCabinetAccess(organization, "editorial", groups),
+    )
+    .map((organization) => organization.oid);
+  if (organizationOids.length === 0) return [];
+  const rows = await db
+    .select({ id: cabinets.id })
+    .from(cabinets)
+    .where(
+      and(
+        inArray(cabinets.organizationOid, organizationOids),
+        eq(cabinets.kind, "editorial"),
+        eq(cabinets.status, "active"),
+      ),
+    );
+  return rows.map((row) => row.id);
 }
 
 export interface ReviewTarget {
