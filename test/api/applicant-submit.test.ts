@@ -124,6 +124,47 @@ describe("POST /api/applications", () => {
     ]);
   });
 
+  it("answers with the application exactly as reading it back does", async () => {
+    const cases = [
+      workApplication({ spheres: ["test_pp", "culture"] }),
+      {
+        organizationOid: "1000000107",
+        kind: "editorial",
+        name: "КР Культура",
+        region: "78",
+        type: "roiv",
+        spheres: ["culture"],
+        email: "kr-culture@example.ru",
+      },
+    ];
+    const roiv = organization({
+      oid: "1000000107",
+      ogrn: "1027800001074",
+      fullName: "Комитет по культуре Санкт-Петербурга",
+      shortName: "КК СПб",
+      type: "AGENCY",
+      chief: true,
+      groups: [
+        { grpId: GROUPS.editorial, name: "ПОС. Госпаблики. Кабинет редакции" },
+      ],
+    });
+    const session = await signInAs(
+      t.db,
+      profile({ oid: "1000000006", organizations: [roiv] }),
+    );
+    for (const [index, body] of cases.entries()) {
+      const response = await submit(index === 0 ? petrova : session, body);
+      expect(response.statusCode).toBe(201);
+      const read = await t.app.inject({
+        method: "GET",
+        url: `/api/applications/${response.json<{ id: string }>().id}`,
+        headers: index === 0 ? petrova.headers : session.headers,
+      });
+      expect(read.statusCode).toBe(200);
+      expect(response.json()).toEqual(read.json());
+    }
+  });
+
   it("takes the organization from the session, not the request", async () => {
     const response = await submit(
       petrova,

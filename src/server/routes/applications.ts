@@ -4,6 +4,7 @@ import type { Executor } from "../../db/client.js";
 import {
   findApplicationByIdempotencyKey,
   findApplicationDetail,
+  type ApplicationDetail,
 } from "../../db/queries/applicant-applications.js";
 import {
   applicationFieldsSchema,
@@ -104,10 +105,20 @@ async function loadDetail(
   applicationId: string,
 ): Promise<ApplicationDetailResponse> {
   const row = await findApplicationDetail(db, applicationId);
-  const organization = row
-    ? actor.organizations.find((org) => org.oid === row.organizationOid)
-    : undefined;
-  if (!row || !organization) throw new NotFoundError("Заявка не найдена");
+  if (!row) throw new NotFoundError("Заявка не найдена");
+  return detailResponse(row, actor, groups);
+}
+
+/** The applicant's view of an application of one of the person's organizations. */
+function detailResponse(
+  row: ApplicationDetail,
+  actor: EsiaProfile,
+  groups: AccessGroups,
+): ApplicationDetailResponse {
+  const organization = actor.organizations.find(
+    (org) => org.oid === row.organizationOid,
+  );
+  if (!organization) throw new NotFoundError("Заявка не найдена");
   const kind = row.kind as CabinetKind;
   const state = row.state as ApplicationState;
   const problems = checkEligibility(organization, kind, groups);
@@ -202,6 +213,11 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
       let created: boolean;
       try {
         const result = await submitApplication(app.services, actor, input);
+        if (result.detail) {
+          return reply
+            .code(201)
+            .send(detailResponse(result.detail, actor, app.services.groups));
+        }
         applicationId = result.applicationId;
         created = result.created;
       } catch (error) {

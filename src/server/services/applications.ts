@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { eq, inArray, sql } from "drizzle-orm";
 import type { Executor, Transaction } from "../../db/client.js";
 import { queryRows } from "../../db/client.js";
+import type { ApplicationDetail } from "../../db/queries/applicant-applications.js";
 import { recordAudit } from "../../db/queries/audit.js";
 import {
   organizationsUpsertSql,
@@ -55,6 +56,11 @@ export type ApplicationRow = typeof applications.$inferSelect;
 
 export interface SubmitResult {
   applicationId: string;
+  /**
+   * The new application as findApplicationDetail would read it, built from
+   * what the submission wrote; absent when an earlier one is returned.
+   */
+  detail?: ApplicationDetail;
   /** False when an idempotency key matched an earlier submission. */
   created: boolean;
 }
@@ -269,8 +275,11 @@ export async function submitApplication(
     sql`, `,
   );
   const outbox = outboxInsertSql(mail);
+  // ISO 8601 text: Drizzle hands raw timestamptz values over as PostgreSQL's own text.
+  let written: { created_at: string; queued_at: string; updated_at: string };
   try {
-    await db.execute(
+    const [row] = await queryRows<typeof written>(
+      db,
       sql`with person as (${personUpsertSql(actor)}),
       organization as (${organizationsUpsertSql([organization])}),
       application as (
@@ -281,6 +290,7 @@ export async function submitApplication(
           ${actor.oid}, 'submitted', 1, ${input.name}, ${input.region}, ${input.type},
           ${editorialId}::uuid, ${input.email}, ${organization.ogrn},
           ${input.idempotencyKey ?? null}::uuid)
+        returning created_at, queued_at, updated_at
       ), claim as (
         insert into name_claims (scope, name_key, application_id)
         values (${nameScope(input.kind, input.region, editorialId)}, ${nameKey(input.name)}, ${app.id}::uuid)
@@ -291,10 +301,16 @@ export async function submitApplication(
           ${input.type}, ${editorialId}::uuid, ${input.email}, ${actor.oid})
       ), revision_sphere as (
         insert into revision_spheres (revision_id, sphere_code) values ${sphereRows}
+      ), audit as (
+        insert into audit_events (actor_oid, action, application_id, revision, to_state)
+        values (${actor.oid}, 'application_submitted', ${app.id}::uuid, 1, 'submitted')
       )${outbox ? sql`, mail as (${outbox})` : sql``}
-      insert into audit_events (actor_oid, action, application_id, revision, to_state)
-      values (${actor.oid}, 'application_submitted', ${app.id}::uuid, 1, 'submitted')`,
+      select to_json(created_at) #>> '{}' as created_at,
+        to_json(queued_at) #>> '{}' as queued_at,
+        to_json(updated_at) #>> '{}' as updated_at
+      from application`,
     );
+    written = row!;
   } catch (error) {
     // Another cabinet or open application took the name since the facts were read.
     if (findPgError(error)?.constraint === "name_claims_scope_name_key_pk") {
@@ -311,7 +327,35 @@ export async function submitApplication(
     },
     "application submitted",
   );
-  return { applicationId: app.id, created: true };
+  return {
+    applicationId: app.id,
+    created: true,
+    detail: {
+      id: app.id,
+      reference: app.reference,
+      kind: input.kind,
+      state: "submitted",
+      revision: 1,
+      name: input.name,
+      regionCode: input.region,
+      typeCode: input.type,
+      editorialCabinetId: editorialId,
+      editorialCabinetName: editorial?.name ?? null,
+      spheres: [...input.spheres].sort(),
+      email: input.email,
+      applicantOid: actor.oid,
+      organizationOid: organization.oid,
+      organizationOgrn: organization.ogrn,
+      organizationFullName: organization.fullName,
+      organizationShortName: organization.shortName,
+      rejectionReason: null,
+      cabinetId: null,
+      createdAt: new Date(written.created_at),
+      queuedAt: new Date(written.queued_at),
+      updatedAt: new Date(written.updated_at),
+      ownEditorialCabinet: facts.own,
+    },
+  };
 }
 
 /** The fields of an application its mail mentions. */
