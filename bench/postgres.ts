@@ -316,10 +316,10 @@ async function pendingMail(handle: DatabaseHandle): Promise<number> {
  * Runs the scenarios, read-only ones first, while the queues are as
  * generated and no mail is pending. Approve and reject follow, with one mail
  * each, then submit and its curve, with two mails each.
- * NOTE: the outbox worker sends one message at a time, slower than submits
- * create them. From the first submit run on it drains a backlog in the
- * background, as after a real rush, and each run records the backlog it
- * started with.
+ * NOTE: under a full submit load the outbox worker sends mail more slowly
+ * than submits create it, because it shares the CPU with the requests. From
+ * the first submit run on it drains a backlog in the background, as after a
+ * real rush, and each run records the backlog it started with.
  */
 async function runScenarios(
   scenario: ScenarioSettings,

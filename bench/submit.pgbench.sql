@@ -40,8 +40,7 @@ select e.id as earlier_id, e.applicant_oid as earlier_applicant_oid,
     'name', chosen.name, 'regionCode', chosen.region_code,
     'typeCode', chosen.type_code, 'email', chosen.email,
     'kind', chosen.kind, 'status', chosen.status,
-    'spheres', coalesce((select json_agg(cs.sphere_code) from cabinet_spheres cs
-      where cs.cabinet_id = chosen.id), '[]'::json)) from cabinets chosen
+    'spheres', '[]'::json) from cabinets chosen
     where chosen.id = ('c0000000-0000-4000-8000-' || lpad(to_hex(:k::int), 12, '0'))::uuid) as chosen,
   nextval('application_reference_seq')::int as sequence
 from (select 1) as one

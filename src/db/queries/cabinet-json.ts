@@ -14,15 +14,21 @@ export interface CabinetJson {
   spheres: string[];
 }
 
-/** A cabinet as a JSON object of CabinetJson's fields, for a select list. */
-export function cabinetJson(alias: SQL): SQL {
+/**
+ * A cabinet as a JSON object of CabinetJson's fields, for a select list.
+ * Without `withSpheres` its spheres are left empty, which spares a lookup.
+ */
+export function cabinetJson(alias: SQL, withSpheres = true): SQL {
+  const spheres = withSpheres
+    ? sql`coalesce((select json_agg(cs.sphere_code) from cabinet_spheres cs
+      where cs.cabinet_id = ${alias}.id), '[]'::json)`
+    : sql`'[]'::json`;
   return sql`json_build_object(
     'id', ${alias}.id, 'organizationOid', ${alias}.organization_oid,
     'name', ${alias}.name, 'regionCode', ${alias}.region_code,
     'typeCode', ${alias}.type_code, 'email', ${alias}.email,
     'kind', ${alias}.kind, 'status', ${alias}.status,
-    'spheres', coalesce((select json_agg(cs.sphere_code) from cabinet_spheres cs
-      where cs.cabinet_id = ${alias}.id), '[]'::json))`;
+    'spheres', ${spheres})`;
 }
 
 /**

@@ -39,7 +39,10 @@ export interface FieldFacts {
   knownSpheres: string[];
   /** The organization's own active editorial cabinet. */
   own: EditorialCabinetRow | null;
-  /** The editorial cabinet the form names, or null when it names none or an unknown one. */
+  /**
+   * The editorial cabinet the form names, or null when it names none or an
+   * unknown one; its spheres are not read (the form's own spheres apply).
+   */
   chosen: ChosenCabinetRow | null;
 }
 
@@ -56,7 +59,7 @@ export function fieldFactsColumns(
     sql`, `,
   );
   const chosen = fields.editorialCabinetId
-    ? sql`(select ${cabinetJson(sql.raw("chosen"))} from cabinets chosen
+    ? sql`(select ${cabinetJson(sql.raw("chosen"), false)} from cabinets chosen
         where chosen.id = ${fields.editorialCabinetId}::uuid)`
     : sql`null::json`;
   return sql`(select coalesce(json_agg(s.code), '[]'::json) from spheres s
