@@ -9,8 +9,8 @@
 -- applying for a work cabinet bound to a random generated editorial cabinet,
 -- with two spheres, in region 01 whatever the cabinet's region (the region
 -- changes no cost). The service generates the application and revision ids
--- and renders the two messages before the second statement; here the ids are
--- md5-based and the messages are fixed text of the same length. Its mail goes
+-- and renders the two messages before the second statement. Here the ids are
+-- md5-based, and the messages are fixed text of the same length. Its mail goes
 -- to addresses at pgbench.example, which the benchmark marks as sent after
 -- the run, so that the product's outbox worker never picks it up.
 \set n random(1, 999999999999999)

@@ -44,7 +44,7 @@ function outboxRows(messages: OutboxMessage[]) {
 }
 
 /**
- * The insert of enqueueMail as a statement for a data-modifying WITH clause,
+ * Builds the insert of enqueueMail as a statement for a data-modifying WITH clause,
  * so that a change and its mail are written in one round trip. Returns null
  * when no message has an address.
  */

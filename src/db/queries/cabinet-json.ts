@@ -15,8 +15,8 @@ export interface CabinetJson {
 }
 
 /**
- * A cabinet as a JSON object of CabinetJson's fields, for a select list.
- * Without `withSpheres` its spheres are left empty, which spares a lookup.
+ * Builds a cabinet as a JSON object of CabinetJson's fields, for a select
+ * list. Without `withSpheres` its spheres are left empty, which spares a lookup.
  */
 export function cabinetJson(alias: SQL, withSpheres = true): SQL {
   const spheres = withSpheres
@@ -32,9 +32,9 @@ export function cabinetJson(alias: SQL, withSpheres = true): SQL {
 }
 
 /**
- * The organization's own active editorial cabinet as cabinetJson, or null;
- * `organizationOid` is a value or a column. It reads one entry of the partial
- * unique index on active cabinets.
+ * Selects the organization's own active editorial cabinet as cabinetJson, or
+ * null. `organizationOid` is a value or a column. The lookup reads one entry
+ * of the partial unique index on active cabinets.
  */
 export function ownEditorialSql(organizationOid: string | SQL): SQL {
   return sql`(select ${cabinetJson(sql.raw("own"))} from cabinets own

@@ -34,10 +34,10 @@ export async function upsertOrganizations(
 }
 
 /**
- * The upsert of a person as one statement, also usable in a data-modifying
- * WITH clause. A row that already holds these values is left as it is, so a
- * repeated sign-in or submission writes nothing and `updated_at` is the time
- * of the last change.
+ * Builds the upsert of a person as one statement, also usable in a
+ * data-modifying WITH clause. A row that already contains these values is
+ * left as it is, so a repeated sign-in or submission writes nothing and
+ * `updated_at` is the time of the last change.
  */
 export function personUpsertSql(profile: EsiaProfile): SQL {
   return sql`insert into persons as p (oid, last_name, first_name, middle_name, email, mobile)
@@ -52,7 +52,7 @@ export function personUpsertSql(profile: EsiaProfile): SQL {
         excluded.middle_name, excluded.email, excluded.mobile)`;
 }
 
-/** The upsert of organizations as one statement; unchanged rows are left as they are. */
+/** Builds the upsert of organizations as one statement. Unchanged rows are left as they are. */
 export function organizationsUpsertSql(list: EsiaOrganization[]): SQL {
   const values = sql.join(
     list.map(

@@ -33,7 +33,7 @@ export interface EditorialCabinetRow {
 /** An editorial cabinet an applicant chose, as stored, whatever its state. */
 type ChosenCabinetRow = CabinetJson;
 
-/** What the database says about the fields of an application form. */
+/** Database facts that the checks of an application form need. */
 export interface FieldFacts {
   /** The chosen sphere codes that exist and are not retired. */
   knownSpheres: string[];
@@ -41,7 +41,7 @@ export interface FieldFacts {
   own: EditorialCabinetRow | null;
   /**
    * The editorial cabinet the form names, or null when it names none or an
-   * unknown one; its spheres are not read (the form's own spheres apply).
+   * unknown one. Its spheres are left empty because no check uses them.
    */
   chosen: ChosenCabinetRow | null;
 }
@@ -74,7 +74,7 @@ export interface FieldFactsRow {
   chosen: ChosenCabinetRow | null;
 }
 
-/** An EditorialCabinetRow from cabinetJson's object, spheres sorted. */
+/** Converts cabinetJson's object to an EditorialCabinetRow with sorted spheres. */
 export function editorialRow(row: CabinetJson): EditorialCabinetRow {
   return {
     id: row.id,
@@ -133,8 +133,8 @@ export async function validateApplicationFields(
 }
 
 /**
- * The checks of validateApplicationFields on facts already read. Returns the
- * editorial cabinet the application is addressed to, or throws
+ * Runs the checks of validateApplicationFields on facts already read.
+ * Returns the editorial cabinet the application is addressed to, or throws
  * ValidationError naming each field.
  */
 export function checkApplicationFields(
@@ -247,7 +247,7 @@ export function nameScope(
 const NAME_TAKEN =
   "Кабинет или заявка с таким названием уже есть у этой редакции: введите другое название";
 
-/** The 409 on the name field for a name another cabinet or open application holds. */
+/** Creates the 409 on the name field for a name that another cabinet or open application uses. */
 export function nameTakenError(): ConflictError {
   return new ConflictError(NAME_TAKEN, "name_taken", [
     { path: "name", message: NAME_TAKEN },

@@ -177,7 +177,7 @@ interface SubmitFactsRow extends FieldFactsRow {
  * Reads everything the checks of a submission need in one statement: an
  * earlier application with the idempotency key, an active cabinet or open
  * application of the same kind, the FieldFacts of the form, and the next
- * reference number (a submission that fails leaves a gap in the numbers).
+ * reference number. A submission that fails leaves a gap in the numbers.
  */
 async function readSubmitFacts(
   db: Executor,
@@ -210,12 +210,12 @@ async function readSubmitFacts(
  * revision, the name claim, the audit event and the mail atomically.
  * A repeated idempotency key returns the first application.
  *
- * It takes two statements and no explicit transaction, because at national
- * scale round trips cost more than the work: one reads the facts the checks
- * need, and one writes every row at once, the person and organization as
- * ESIA returned them included. A single statement is atomic, and the unique
- * indexes catch what changed in between: an open application of the
- * organization (23505, answered 409) and the name (name_taken).
+ * It takes two statements and no explicit transaction, because round trips
+ * cost more than the work. The first reads the facts the checks need. The
+ * second writes every row at once, including the person and organization as
+ * ESIA returned them. A single statement is atomic, and unique indexes catch
+ * what changed in between: an open application of the organization (23505,
+ * answered 409) and the name (name_taken).
  */
 export async function submitApplication(
   ctx: ServiceContext,
