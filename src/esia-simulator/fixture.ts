@@ -72,15 +72,43 @@ export interface Directory {
   employments: Map<string, FixtureEmployment>;
 }
 
-/** A fixture that cannot be loaded: names the file, the JSON path and the problem. */
+/** One problem of a fixture: the file, the JSON path and what is wrong. */
+export interface FixtureProblem {
+  file: string;
+  path: string;
+  problem: string;
+}
+
+/** Problems listed in a FixtureError's message; the rest are counted. */
+const LISTED_PROBLEMS = 50;
+
+/**
+ * Error for fixtures that cannot be loaded. It lists every problem found,
+ * each with the file, the JSON path and what is wrong. `file`, `path` and
+ * `problem` repeat the first one.
+ */
 export class FixtureError extends Error {
-  constructor(
-    readonly file: string,
-    readonly path: string,
-    readonly problem: string,
-  ) {
-    super(`ESIA simulator fixture ${file}: ${path}: ${problem}`);
+  readonly file: string;
+  readonly path: string;
+  readonly problem: string;
+
+  constructor(readonly problems: FixtureProblem[]) {
+    const lines = problems
+      .slice(0, LISTED_PROBLEMS)
+      .map(({ file, path, problem }) => `${file}: ${path}: ${problem}`);
+    if (problems.length > LISTED_PROBLEMS) {
+      lines.push(`and ${problems.length - LISTED_PROBLEMS} more problems`);
+    }
+    super(
+      problems.length === 1
+        ? `ESIA simulator fixture ${lines[0]}`
+        : `ESIA simulator fixtures have ${problems.length} problems:\n  ${lines.join("\n  ")}`,
+    );
     this.name = "FixtureError";
+    const [first] = problems;
+    this.file = first!.file;
+    this.path = first!.path;
+    this.problem = first!.problem;
   }
 }
 
@@ -88,7 +116,7 @@ export const demoFixtureFile = new URL("./demo-fixture.json", import.meta.url)
   .pathname;
 
 const schemaFile = new URL("./fixture.schema.json", import.meta.url);
-const ajv = new Ajv({ allErrors: false, strict: true });
+const ajv = new Ajv({ allErrors: true, strict: true });
 const validateFixture = ajv.compile<Fixture>(
   JSON.parse(readFileSync(schemaFile, "utf8")),
 );
@@ -100,7 +128,8 @@ export function employmentKey(personOid: number, orgOid: number): string {
 /**
  * Loads the demo fixture (unless `demo` is false), then each file in order,
  * then `extraClients`. A record whose id repeats replaces the earlier one.
- * Throws `FixtureError` on the first invalid file or record.
+ * Throws `FixtureError` listing every problem of every file. A file that
+ * fails the schema adds no records, so later checks do not repeat its errors.
  */
 export function loadDirectory(options: {
   demo: boolean;
@@ -119,9 +148,11 @@ export function loadDirectory(options: {
     ? [demoFixtureFile, ...options.files]
     : options.files;
 
+  const problems: FixtureProblem[] = [];
   for (const file of files) {
-    const fixture = readFixtureFile(file);
-    checkKeys(file, fixture);
+    const fixture = readFixtureFile(file, problems);
+    if (!fixture) continue;
+    checkKeys(file, fixture, problems);
     fixture.clients?.forEach((client) =>
       directory.clients.set(client.clientId, client),
     );
@@ -139,47 +170,75 @@ export function loadDirectory(options: {
   }
   options.extraClients?.forEach((client, index) => {
     const source = "extraClients option";
-    checkClientKey(source, `$[${index}].publicKeyPem`, client.publicKeyPem);
+    checkClientKey(
+      source,
+      `$[${index}].publicKeyPem`,
+      client.publicKeyPem,
+      problems,
+    );
     directory.clients.set(client.clientId, client);
   });
 
   for (const [key, employment] of directory.employments) {
     const source = employmentSources.get(key)!;
     if (!directory.persons.has(employment.personOid)) {
-      throw new FixtureError(
-        source.file,
-        `${source.path}.personOid`,
-        `no person with oid ${employment.personOid} in any loaded fixture`,
-      );
+      problems.push({
+        file: source.file,
+        path: `${source.path}.personOid`,
+        problem: `no person with oid ${employment.personOid} in any loaded fixture`,
+      });
     }
     if (!directory.organizations.has(employment.orgOid)) {
-      throw new FixtureError(
-        source.file,
-        `${source.path}.orgOid`,
-        `no organization with oid ${employment.orgOid} in any loaded fixture`,
-      );
+      problems.push({
+        file: source.file,
+        path: `${source.path}.orgOid`,
+        problem: `no organization with oid ${employment.orgOid} in any loaded fixture`,
+      });
     }
   }
-  checkUniqueLogins(directory, files);
+  checkUniqueLogins(directory, files, problems);
+  if (problems.length > 0) throw new FixtureError(problems);
   return directory;
 }
 
-function readFixtureFile(file: string): Fixture {
+/** Reads and validates one file. On failure it adds its problems and returns null. */
+function readFixtureFile(
+  file: string,
+  problems: FixtureProblem[],
+): Fixture | null {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new FixtureError(file, "$", `cannot read the file: ${String(error)}`);
+    problems.push({
+      file,
+      path: "$",
+      problem: `cannot read the file: ${String(error)}`,
+    });
+    return null;
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new FixtureError(file, "$", `invalid JSON: ${String(error)}`);
+    problems.push({
+      file,
+      path: "$",
+      problem: `invalid JSON: ${String(error)}`,
+    });
+    return null;
   }
   if (!validateFixture(data)) {
-    const first = validateFixture.errors![0]!;
-    throw new FixtureError(file, jsonPath(first), describeSchemaError(first));
+    // One problem per path: a value that fails an anyOf gets an error from
+    // each branch and one for the anyOf, and the first branch's is the clearest.
+    const paths = new Set<string>();
+    for (const error of validateFixture.errors ?? []) {
+      const path = jsonPath(error);
+      if (paths.has(path)) continue;
+      paths.add(path);
+      problems.push({ file, path, problem: describeSchemaError(error) });
+    }
+    return null;
   }
   return data;
 }
@@ -215,30 +274,44 @@ function describeSchemaError(error: ErrorObject): string {
   }
 }
 
-function checkKeys(file: string, fixture: Fixture): void {
+function checkKeys(
+  file: string,
+  fixture: Fixture,
+  problems: FixtureProblem[],
+): void {
   fixture.clients?.forEach((client, index) =>
     checkClientKey(
       file,
       `$.clients[${index}].publicKeyPem`,
       client.publicKeyPem,
+      problems,
     ),
   );
 }
 
-function checkClientKey(file: string, path: string, pem: string): void {
+function checkClientKey(
+  file: string,
+  path: string,
+  pem: string,
+  problems: FixtureProblem[],
+): void {
   try {
     createPublicKey(pem);
   } catch (error) {
-    throw new FixtureError(
+    problems.push({
       file,
       path,
-      `not a valid PEM public key or certificate: ${String(error)}`,
-    );
+      problem: `not a valid PEM public key or certificate: ${String(error)}`,
+    });
   }
 }
 
 /** Two persons with the same login would make the login form ambiguous. */
-function checkUniqueLogins(directory: Directory, files: string[]): void {
+function checkUniqueLogins(
+  directory: Directory,
+  files: string[],
+  problems: FixtureProblem[],
+): void {
   const seen = new Map<string, number>();
   for (const person of directory.persons.values()) {
     const logins = [
@@ -250,11 +323,12 @@ function checkUniqueLogins(directory: Directory, files: string[]): void {
       if (!login) continue;
       const other = seen.get(login);
       if (other !== undefined) {
-        throw new FixtureError(
-          files.join(", "),
-          `$.persons[oid=${person.oid}]`,
-          `${login} is also the login of person ${other}; logins must be unique`,
-        );
+        problems.push({
+          file: files.join(", "),
+          path: `$.persons[oid=${person.oid}]`,
+          problem: `${login} is also the login of person ${other}; logins must be unique`,
+        });
+        continue;
       }
       seen.set(login, person.oid);
     }

@@ -257,6 +257,33 @@ describe("broken fixtures", () => {
     },
   );
 
+  it("lists every problem of every file", () => {
+    const first = writeFixture("several-1.json", {
+      persons: [{ ...person, oid: 3000000002, snils: "12", email: "no-at" }],
+    });
+    const second = writeFixture("several-2.json", {
+      employments: [
+        {
+          personOid: 1000000001,
+          orgOid: 43,
+          chief: true,
+          admin: true,
+          active: true,
+          groups: [],
+        },
+      ],
+    });
+    const error = loadError([first, second]);
+
+    expect(error.problems.map(({ file, path }) => [file, path])).toEqual([
+      [first, "$.persons[0].snils"],
+      [first, "$.persons[0].email"],
+      [second, "$.employments[0].orgOid"],
+    ]);
+    expect(error.message).toContain("3 problems");
+    expect(error.message).toContain(`${second}: $.employments[0].orgOid: `);
+  });
+
   it("rejects two persons with the same login", () => {
     const file = writeFixture("duplicate.json", {
       persons: [
