@@ -18,6 +18,7 @@
 \set body random(100000000000, 999999999999)
 \set check (:body % 11) % 10
 select e.id as earlier_id, e.applicant_oid as earlier_applicant_oid,
+  e.organization_oid as earlier_organization_oid, e.kind as earlier_kind,
   (select c.id from cabinets c
     where c.organization_oid = :n::text and c.kind = 'work'
       and c.status = 'active') as cabinet_id,

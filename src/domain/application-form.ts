@@ -9,6 +9,12 @@ export const NAME_MAX_LENGTH = 200;
 export const REASON_MAX_LENGTH = 2000;
 
 /** Cabinet name: normalized, 3–200 characters, no control characters. */
+function codePointLength(value: string): number {
+  let count = 0;
+  for (const _character of value) count += 1;
+  return count;
+}
+
 export const cabinetNameSchema = z
   .string({ error: "Введите название кабинета" })
   .refine((value) => !hasControlCharacters(value), {
@@ -17,10 +23,15 @@ export const cabinetNameSchema = z
   })
   .transform(normalizeName)
   .refine((value) => value.length > 0, { message: "Введите название кабинета" })
-  .refine((value) => value.length === 0 || value.length >= NAME_MIN_LENGTH, {
-    message: `Название кабинета должно содержать не менее ${NAME_MIN_LENGTH} символов`,
-  })
-  .refine((value) => value.length <= NAME_MAX_LENGTH, {
+  // Characters as PostgreSQL's char_length counts them (code points), so an
+  // emoji counts once here and in the database check.
+  .refine(
+    (value) => value.length === 0 || codePointLength(value) >= NAME_MIN_LENGTH,
+    {
+      message: `Название кабинета должно содержать не менее ${NAME_MIN_LENGTH} символов`,
+    },
+  )
+  .refine((value) => codePointLength(value) <= NAME_MAX_LENGTH, {
     message: `Название кабинета должно содержать не более ${NAME_MAX_LENGTH} символов: сократите его`,
   });
 

@@ -29,6 +29,10 @@ export interface OutboxWorkerOptions {
   baseDelayMs?: number;
   /** Upper bound of the delay between attempts, in ms; default 1 hour. */
   maxDelayMs?: number;
+  /** Messages sent at once, one per SMTP connection of the pool; default 3. */
+  concurrency?: number;
+  /** How long `stop()` waits for the messages being sent, in ms; default 10 s. */
+  stopGraceMs?: number;
 }
 
 export const DEFAULT_LEASE_MS = 5 * 60_000;
@@ -39,6 +43,8 @@ const DEFAULTS = {
   maxAttempts: 12,
   baseDelayMs: 30_000,
   maxDelayMs: 3_600_000,
+  concurrency: 3,
+  stopGraceMs: 10_000,
 };
 
 export interface BatchResult {
@@ -132,17 +138,22 @@ function errorCodes(error: unknown): {
 
 type WorkerSettings = ReturnType<typeof withDefaults>;
 
-/** A message the SMTP server accepted, still to be marked sent. */
-interface Accepted {
-  row: ClaimedRow;
-  messageId: string | null;
-}
-
-/** Sends one message; a failure is recorded on its row right away. */
+/**
+ * Sends one message and records the outcome on its row right away, so that a
+ * crash repeats at most the messages in flight.
+ */
 async function sendOne(
   options: WorkerSettings,
   row: ClaimedRow,
-): Promise<Accepted | "retried" | "failed"> {
+): Promise<keyof BatchResult> {
+  const { db, logger } = options;
+  const context = {
+    outboxId: row.id,
+    template: row.template,
+    applicationId: row.application_id,
+    attempt: row.attempts,
+  };
+  let messageId: string | null;
   try {
     const info = await options.transport.sendMail({
       from: options.from,
@@ -153,63 +164,55 @@ async function sendOne(
       messageId: `<outbox-${row.id}@${messageIdDomain(options.from)}>`,
       headers: { "X-Gospubliki-Outbox-Id": String(row.id) },
     });
-    return {
-      row,
-      messageId: typeof info.messageId === "string" ? info.messageId : null,
-    };
+    messageId = typeof info.messageId === "string" ? info.messageId : null;
   } catch (error) {
     return recordFailure(options, row, error);
   }
+  const [updated] = await queryRows<{ id: number }>(
+    db,
+    sql`update mail_outbox
+      set status = 'sent', sent_at = now(), locked_until = null,
+        last_error = null, message_id = ${messageId}
+      where id = ${row.id} and locked_until = ${row.lease}::timestamptz
+      returning id::int as id`,
+  );
+  if (!updated) {
+    logger.warn(
+      context,
+      "mail sent after its lease expired; another worker may send it again",
+    );
+  }
+  logger.info(context, "mail sent");
+  return "sent";
 }
 
 /**
- * Marks the accepted messages sent in one statement (one commit for the
- * batch), each only while this worker's lease on it still holds.
+ * Gives claimed messages back unsent, with their attempt, so that the next
+ * poll of any worker takes them without waiting for the lease to expire.
  */
-async function markSent(
+async function releaseUnsent(
   options: WorkerSettings,
-  accepted: Accepted[],
+  rows: ClaimedRow[],
 ): Promise<void> {
-  if (accepted.length === 0) return;
+  if (rows.length === 0) return;
   const values = sql.join(
-    accepted.map(
-      ({ row, messageId }) =>
-        sql`(${row.id}::bigint, ${messageId}::text, ${row.lease}::timestamptz)`,
-    ),
+    rows.map((row) => sql`(${row.id}::bigint, ${row.lease}::timestamptz)`),
     sql`, `,
   );
-  const updated = await queryRows<{ id: number }>(
+  await queryRows(
     options.db,
     sql`update mail_outbox as m
-      set status = 'sent', sent_at = now(), locked_until = null,
-        last_error = null, message_id = v.message_id
-      from (values ${values}) as v (id, message_id, lease)
-      where m.id = v.id and m.locked_until = v.lease
-      returning m.id::int as id`,
+      set locked_until = null, attempts = m.attempts - 1
+      from (values ${values}) as v (id, lease)
+      where m.id = v.id and m.locked_until = v.lease`,
   );
-  const marked = new Set(updated.map((row) => row.id));
-  for (const { row } of accepted) {
-    const context = {
-      outboxId: row.id,
-      template: row.template,
-      applicationId: row.application_id,
-      attempt: row.attempts,
-    };
-    if (!marked.has(row.id)) {
-      options.logger.warn(
-        context,
-        "mail sent after its lease expired; another worker may send it again",
-      );
-    }
-    options.logger.info(context, "mail sent");
-  }
 }
 
 async function recordFailure(
   options: WorkerSettings,
   row: ClaimedRow,
   error: unknown,
-): Promise<"retried" | "failed"> {
+): Promise<keyof BatchResult> {
   const { db, logger } = options;
   const context = {
     outboxId: row.id,
@@ -260,16 +263,22 @@ function withDefaults(options: OutboxWorkerOptions) {
     maxAttempts: options.maxAttempts ?? DEFAULTS.maxAttempts,
     baseDelayMs: options.baseDelayMs ?? DEFAULTS.baseDelayMs,
     maxDelayMs: options.maxDelayMs ?? DEFAULTS.maxDelayMs,
+    concurrency: options.concurrency ?? DEFAULTS.concurrency,
+    stopGraceMs: options.stopGraceMs ?? DEFAULTS.stopGraceMs,
   };
 }
 
 /**
- * Claims one batch of due messages and sends them all at once, after the
- * claim has committed; a pooled transport spreads them over its connections.
- * Returns how many were sent, rescheduled and given up.
+ * Claims one batch of due messages and sends them after the claim has
+ * committed, `concurrency` at a time. Messages of one application go one
+ * after another in outbox order, so that its recipients get them in the order
+ * of the changes. Once `stopping()` is true no further message starts, and
+ * the unsent ones are released. Returns how many were sent, rescheduled and
+ * given up.
  */
 export async function deliverDueMail(
   options: OutboxWorkerOptions,
+  stopping: () => boolean = () => false,
 ): Promise<BatchResult> {
   const settings = withDefaults(options);
   const rows = await claimDue(
@@ -277,22 +286,36 @@ export async function deliverDueMail(
     settings.batchSize,
     settings.leaseMs,
   );
-  const outcomes = await Promise.all(rows.map((row) => sendOne(settings, row)));
-  const accepted = outcomes.filter(
-    (outcome): outcome is Accepted => typeof outcome === "object",
-  );
-  await markSent(settings, accepted);
-  return {
-    sent: accepted.length,
-    retried: outcomes.filter((outcome) => outcome === "retried").length,
-    failed: outcomes.filter((outcome) => outcome === "failed").length,
+  const groups = new Map<string, ClaimedRow[]>();
+  // UPDATE … RETURNING gives no order: sort by id, the order of the changes.
+  for (const row of rows.sort((a, b) => a.id - b.id)) {
+    const key = row.application_id ?? `message:${row.id}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  const queue = [...groups.values()];
+  const result: BatchResult = { sent: 0, retried: 0, failed: 0 };
+  const unsent: ClaimedRow[] = [];
+  const runner = async () => {
+    for (let group = queue.shift(); group; group = queue.shift()) {
+      for (const row of group) {
+        if (stopping()) {
+          unsent.push(row);
+          continue;
+        }
+        result[await sendOne(settings, row)] += 1;
+      }
+    }
   };
+  const runners = Math.min(settings.concurrency, queue.length);
+  await Promise.all(Array.from({ length: runners }, runner));
+  await releaseUnsent(settings, unsent);
+  return result;
 }
 
 export interface OutboxWorker {
   /** Polls now instead of at the next interval. */
   wake(): void;
-  /** Stops polling and waits for the batch in progress. */
+  /** Stops polling, lets the messages in flight finish within stopGraceMs, and releases the rest. */
   stop(): Promise<void>;
 }
 
@@ -302,9 +325,9 @@ export interface OutboxWorker {
  * several instances over one PostgreSQL database, never send one message
  * twice while each send finishes within the lease.
  * NOTE: delivery is at least once. A worker that dies after the SMTP server
- * accepted a message, but before it marked the row sent (once per batch),
- * leaves the message to be sent again when the lease expires. The stable
- * Message-ID lets mail servers drop that copy.
+ * accepted a message, but before it marked the row sent, leaves the message
+ * to be sent again when the lease expires. The stable Message-ID lets mail
+ * servers drop that copy.
  */
 export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const settings = withDefaults(options);
@@ -323,7 +346,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   async function poll(): Promise<void> {
     let full = false;
     try {
-      const result = await deliverDueMail(settings);
+      const result = await deliverDueMail(settings, () => stopped);
       full = result.sent + result.retried + result.failed >= settings.batchSize;
     } catch (error) {
       // The database is unreachable or busy: log and try again at the next poll.
@@ -348,7 +371,22 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      await running;
+      // Messages already handed to the SMTP server finish; no new one starts.
+      // A server that does not answer gets stopGraceMs, then the caller's
+      // transport.close() cuts the sends off and they are retried later.
+      let graceTimer: NodeJS.Timeout | undefined;
+      const grace = new Promise<"timeout">((resolve) => {
+        graceTimer = setTimeout(() => resolve("timeout"), settings.stopGraceMs);
+      });
+      const outcome = await Promise.race([running, grace]);
+      clearTimeout(graceTimer);
+      if (outcome === "timeout") {
+        settings.logger.warn(
+          { stopGraceMs: settings.stopGraceMs },
+          "mail still being sent at shutdown; it is retried once its lease expires",
+        );
+        return;
+      }
       settings.logger.info({}, "mail outbox worker stopped");
     },
   };

@@ -7,19 +7,28 @@ import { AppError, ConflictError, ValidationError } from "./errors.js";
  */
 const CONSTRAINT_MESSAGES: Record<
   string,
-  { status: 409 | 422; message: string; field?: string }
+  {
+    status: 409 | 422;
+    message: string;
+    field?: string;
+    /** The error code of the answer; the constraint name when unset. */
+    code?: string;
+  }
 > = {
   applications_one_open_per_organization_kind: {
     status: 409,
+    code: "application_exists",
     message:
       "У организации уже есть заявка на такой кабинет, которая рассматривается или ждёт исправления: откройте её вместо новой",
   },
   cabinets_one_active_per_organization_kind: {
     status: 409,
+    code: "cabinet_exists",
     message: "У организации уже есть кабинет этого вида",
   },
-  name_claims_pkey: {
+  name_claims_scope_name_key_pk: {
     status: 409,
+    code: "name_taken",
     field: "name",
     message:
       "Кабинет или заявка с таким названием уже есть у этой редакции: введите другое название",
@@ -100,7 +109,11 @@ export function translateDatabaseError(error: unknown): AppError | undefined {
       ? [{ path: known.field, message: known.message }]
       : [];
     return known.status === 409
-      ? new ConflictError(known.message, pgError.constraint, details)
+      ? new ConflictError(
+          known.message,
+          known.code ?? pgError.constraint,
+          details,
+        )
       : new ValidationError(details, known.message);
   }
   switch (pgError.code) {

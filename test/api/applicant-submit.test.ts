@@ -489,8 +489,49 @@ describe("POST /api/applications", () => {
     const codes = responses.map((response) => response.statusCode).sort();
 
     expect(codes).toEqual([201, 409]);
+    const conflict = responses.find((response) => response.statusCode === 409);
+    expect(conflict?.json<ErrorBody>().error).toBe("application_exists");
+    expect(conflict?.json<ErrorBody>().message).toMatch(/заявка № ГП-/);
     expect(await applicationCount()).toBe(1);
     expect(await countRows(t.db, "name_claims")).toBe(1);
+  });
+
+  it("rejects a key reused for another organization", async () => {
+    const both = await signInAs(
+      t.db,
+      profile({
+        oid: "1000000023",
+        organizations: [
+          organization(),
+          organization({ oid: "1000000104", fullName: "ГБУ «Второе»" }),
+        ],
+      }),
+    );
+    const body = workApplication();
+    const first = await submit(both, body);
+    const second = await submit(both, {
+      ...body,
+      organizationOid: "1000000104",
+      name: "Кабинет второго",
+    });
+
+    expect(first.statusCode).toBe(201);
+    expect(second.statusCode).toBe(409);
+    expect(second.json<ErrorBody>().message).toMatch(/Повторный запрос/);
+    expect(await applicationCount("1000000104")).toBe(0);
+  });
+
+  it("counts an emoji as one character of the name", async () => {
+    const short = await submit(petrova, workApplication({ name: "🎉🎉" }));
+    const long = await submit(
+      petrova,
+      workApplication({ name: "🎉".repeat(150) }),
+    );
+
+    expect(short.statusCode).toBe(422);
+    expect(short.json<ErrorBody>().details[0]?.path).toBe("name");
+    expect(short.json<ErrorBody>().details[0]?.message).toMatch(/не менее 3/);
+    expect(long.statusCode).toBe(201);
   });
 });
 

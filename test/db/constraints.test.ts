@@ -88,9 +88,7 @@ describe("database constraints", () => {
     const error = await violation(() => insertApplication());
     const translated = translateDatabaseError(error);
     expect(translated?.statusCode).toBe(409);
-    expect(translated?.code).toBe(
-      "applications_one_open_per_organization_kind",
-    );
+    expect(translated?.code).toBe("application_exists");
     expect(translated?.message).toContain("уже есть заявка");
   });
 
@@ -170,7 +168,7 @@ describe("database constraints", () => {
     });
     expect(response.statusCode).toBe(409);
     const body = response.json();
-    expect(body.error).toBe("applications_one_open_per_organization_kind");
+    expect(body.error).toBe("application_exists");
     expect(body.message).toContain("уже есть заявка");
     expect(body.requestId).toBeTruthy();
   });

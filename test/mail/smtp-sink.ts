@@ -24,6 +24,8 @@ export interface SmtpSinkOptions {
   port?: number;
   /** Rejects a recipient with this SMTP reply code, e.g. 550. */
   rejectRecipientsWith?: number;
+  /** Holds the reply to the first message's data this long, in ms. */
+  delayFirstMessageMs?: number;
 }
 
 /**
@@ -34,6 +36,7 @@ export async function startSmtpSink(
   options: SmtpSinkOptions = {},
 ): Promise<SmtpSink> {
   const messages: ReceivedMessage[] = [];
+  let received = 0;
   const server = new SMTPServer({
     disabledCommands: ["STARTTLS", "AUTH"],
     authOptional: true,
@@ -50,8 +53,13 @@ export async function startSmtpSink(
       callback();
     },
     onData(stream, session, callback) {
+      const delayMs = received === 0 ? (options.delayFirstMessageMs ?? 0) : 0;
+      received += 1;
       simpleParser(stream).then(
-        (parsed) => {
+        async (parsed) => {
+          if (delayMs > 0) {
+            await new Promise((resolve) => setTimeout(resolve, delayMs));
+          }
           const outboxId = parsed.headers.get("x-gospubliki-outbox-id");
           messages.push({
             envelopeTo: session.envelope.rcptTo.map((rcpt) => rcpt.address),

@@ -34,7 +34,10 @@ interface OutboxRow {
   due_in_seconds: number;
 }
 
-async function insertMessage(to = "cgu@example.ru"): Promise<number> {
+async function insertMessage(
+  to = "cgu@example.ru",
+  applicationId: string | null = null,
+): Promise<number> {
   const content = renderMail("application_rejected", {
     reference: "ГП-2026-000042",
     kind: "work",
@@ -50,8 +53,27 @@ async function insertMessage(to = "cgu@example.ru"): Promise<number> {
       toAddress: to,
       subject: content.subject,
       body: content.body,
+      applicationId,
     })
     .returning({ id: mailOutbox.id });
+  return row!.id;
+}
+
+/** Inserts a submitted editorial-cabinet application, with its person and organization. */
+async function insertApplication(suffix: string): Promise<string> {
+  const oid = `90000000${suffix}`;
+  await db.execute(sql`insert into persons (oid, last_name, first_name)
+    values (${oid}, 'Петрова', 'Анна') on conflict do nothing`);
+  await db.execute(sql`insert into organizations (oid, ogrn, full_name, short_name, type)
+    values (${oid}, '1027800001030', 'Комитет', 'Комитет', 'AGENCY') on conflict do nothing`);
+  const [row] = await queryRows<{ id: string }>(
+    db,
+    sql`insert into applications (reference, kind, organization_oid, applicant_oid,
+        state, name, region_code, type_code, email, ogrn)
+      values (${`ГП-2026-90000${suffix}`}, 'editorial', ${oid}, ${oid}, 'submitted',
+        ${`КР ${suffix}`}, '78', 'roiv', 'kr@example.ru', '1027800001030')
+      returning id`,
+  );
   return row!.id;
 }
 
@@ -291,6 +313,55 @@ describe("deliverDueMail", () => {
       responseCode: 550,
       permanent: true,
     });
+  });
+
+  it("keeps one application's mail in order", async () => {
+    // The first message is held at the server, so a second connection would
+    // deliver the messages after it first.
+    const server = await sink({ delayFirstMessageMs: 300 });
+    const applicationIds = [
+      await insertApplication("1"),
+      await insertApplication("2"),
+    ];
+    const ids: number[] = [];
+    for (const applicationId of applicationIds) {
+      for (let n = 0; n < 3; n++)
+        ids.push(await insertMessage(undefined, applicationId));
+    }
+
+    const result = await deliverDueMail(workerOptions(server.port));
+
+    expect(result.sent).toBe(6);
+    for (const applicationId of applicationIds) {
+      const own = await queryRows<{ id: number }>(
+        db,
+        sql`select id::int as id from mail_outbox
+          where application_id = ${applicationId} order by id`,
+      );
+      const arrived = server.messages
+        .map((message) => Number(message.outboxId))
+        .filter((id) => own.some((row) => row.id === id));
+      expect(arrived).toEqual(own.map((row) => row.id));
+    }
+  });
+
+  it("releases unsent messages when stopping", async () => {
+    const server = await sink();
+    const first = await insertMessage();
+    const second = await insertMessage();
+    let sent = 0;
+
+    const result = await deliverDueMail(
+      workerOptions(server.port, { concurrency: 1 }),
+      () => sent++ > 0,
+    );
+
+    expect(result).toEqual({ sent: 1, retried: 0, failed: 0 });
+    expect((await outboxRow(first)).status).toBe("sent");
+    const released = await outboxRow(second);
+    expect(released.status).toBe("pending");
+    expect(released.locked_until).toBeNull();
+    expect(released.attempts).toBe(0);
   });
 
   it("logs no address or message text", async () => {

@@ -234,7 +234,11 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
                 input.idempotencyKey,
               )
             : undefined;
-        if (!earlier || earlier.applicantOid !== actor.oid) throw error;
+        const repeat =
+          earlier?.applicantOid === actor.oid &&
+          earlier.organizationOid === input.organizationOid &&
+          earlier.kind === input.kind;
+        if (!earlier || !repeat) throw error;
         request.log.info(
           { applicationId: earlier.id },
           "concurrent repeat of a submission answered with the first application",

@@ -156,7 +156,10 @@ export function checkApplicationFields(
   if (unknown.length > 0) {
     problems.push({
       path: "spheres",
-      message: `Сферы ${unknown.map((code) => `«${code}»`).join(", ")} нет в справочнике или она больше не используется: выберите сферы из списка`,
+      message:
+        unknown.length === 1
+          ? `Сферы «${unknown[0]}» нет в справочнике или она больше не используется: выберите сферы из списка`
+          : `Сфер ${unknown.map((code) => `«${code}»`).join(", ")} нет в справочнике или они больше не используются: выберите сферы из списка`,
     });
   }
 

@@ -168,6 +168,8 @@ async function insertRevision(
 interface SubmitFactsRow extends FieldFactsRow {
   earlier_id: string | null;
   earlier_applicant_oid: string | null;
+  earlier_organization_oid: string | null;
+  earlier_kind: string | null;
   cabinet_id: string | null;
   open_reference: string | null;
   sequence: number;
@@ -190,6 +192,7 @@ async function readSubmitFacts(
   const [row] = await queryRows<SubmitFactsRow>(
     db,
     sql`select e.id as earlier_id, e.applicant_oid as earlier_applicant_oid,
+      e.organization_oid as earlier_organization_oid, e.kind as earlier_kind,
       (select c.id from cabinets c
         where c.organization_oid = ${organizationOid} and c.kind = ${input.kind}
           and c.status = 'active') as cabinet_id,
@@ -228,7 +231,12 @@ export async function submitApplication(
 
   const facts = await readSubmitFacts(db, organization.oid, input);
   if (facts.earlier_id) {
-    if (facts.earlier_applicant_oid !== actor.oid) {
+    // The key must repeat the same request: the same person, organization and kind.
+    if (
+      facts.earlier_applicant_oid !== actor.oid ||
+      facts.earlier_organization_oid !== organization.oid ||
+      facts.earlier_kind !== input.kind
+    ) {
       throw new ConflictError(
         "Повторный запрос не совпадает с исходным: обновите страницу",
       );
@@ -241,12 +249,7 @@ export async function submitApplication(
       "cabinet_exists",
     );
   }
-  if (facts.open_reference) {
-    throw new ConflictError(
-      `У организации уже есть заявка № ${facts.open_reference} на такой кабинет: откройте её вместо новой`,
-      "application_exists",
-    );
-  }
+  if (facts.open_reference) throw openApplicationError(facts.open_reference);
   const editorial = checkApplicationFields(
     input.kind,
     input,
@@ -312,9 +315,18 @@ export async function submitApplication(
     );
     written = row!;
   } catch (error) {
-    // Another cabinet or open application took the name since the facts were read.
-    if (findPgError(error)?.constraint === "name_claims_scope_name_key_pk") {
-      throw nameTakenError();
+    // Written since the facts were read: another application took the name,
+    // or the organization has an open application of the same kind.
+    const constraint = findPgError(error)?.constraint;
+    if (constraint === "name_claims_scope_name_key_pk") throw nameTakenError();
+    if (constraint === "applications_one_open_per_organization_kind") {
+      const [open] = await queryRows<{ reference: string }>(
+        db,
+        sql`select reference from applications
+          where organization_oid = ${organization.oid} and kind = ${input.kind}
+            and state in ('submitted', 'rejected')`,
+      );
+      if (open) throw openApplicationError(open.reference);
     }
     throw error;
   }
@@ -356,6 +368,13 @@ export async function submitApplication(
       ownEditorialCabinet: facts.own,
     },
   };
+}
+
+function openApplicationError(reference: string): ConflictError {
+  return new ConflictError(
+    `У организации уже есть заявка № ${reference} на такой кабинет: откройте её вместо новой`,
+    "application_exists",
+  );
 }
 
 /** The fields of an application its mail mentions. */
