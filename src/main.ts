@@ -3,7 +3,6 @@ import { openDatabase, type DatabaseHandle } from "./db/client.js";
 import { loadDemoData } from "./db/demo-data.js";
 import { migrateDatabase } from "./db/migrate.js";
 import { buildApp, type App } from "./server/app.js";
-import { FixtureError } from "./esia-simulator/index.js";
 import { setUpEsia, setUpMail, type Stoppable } from "./startup.js";
 import pino from "pino";
 
@@ -132,7 +131,9 @@ main().catch(async (error: unknown) => {
     );
     process.exit(2);
   }
-  if (error instanceof FixtureError) {
+  // Matched by name: importing FixtureError would load the ESIA simulator,
+  // which a deployment with ESIA_BASE_URL does not run.
+  if (error instanceof Error && error.name === "FixtureError") {
     process.stderr.write(
       `Start failed: ${error.message}\nFix the fixture file or remove it from ESIA_SIMULATOR_FIXTURES.\n`,
     );

@@ -4,12 +4,6 @@ import type { Executor } from "./db/client.js";
 import { createEsiaClient, type EsiaClient } from "./esia/client.js";
 import { createEsiaClientFromSettings } from "./esia/from-config.js";
 import { createPemSigner } from "./esia/signer.js";
-import { startEsiaSimulator } from "./esia-simulator/index.js";
-import {
-  callbackUris,
-  generateClientRegistration,
-} from "./esia-simulator/registration.js";
-import { startMailCatcher } from "./mail/catcher.js";
 import { createMailTransport } from "./mail/transport.js";
 import { startOutboxWorker, type OutboxWorker } from "./mail/worker.js";
 
@@ -29,7 +23,9 @@ export interface EsiaSetup {
 /**
  * Builds the ESIA client from the configuration. With the embedded default
  * it first starts the simulator and registers the client with a key pair
- * generated for this run, so no private key is stored anywhere.
+ * generated for this run, so no private key is stored anywhere. The
+ * simulator's modules are imported only then, because with ESIA_BASE_URL set
+ * they would take memory for nothing.
  */
 export async function setUpEsia(
   config: Config,
@@ -48,6 +44,9 @@ export async function setUpEsia(
     );
     return { client, stoppables: [] };
   }
+  const { startEsiaSimulator } = await import("./esia-simulator/index.js");
+  const { callbackUris, generateClientRegistration } =
+    await import("./esia-simulator/registration.js");
   const uris = new Set([
     ...callbackUris(config.publicUrl),
     ...callbackUris(`http://localhost:${config.port}`),
@@ -87,7 +86,8 @@ export interface MailSetup {
 
 /**
  * Starts the outbox worker, and the local mail catcher first when no
- * SMTP_URL is set.
+ * SMTP_URL is set. The catcher (smtp-server and mailparser) is imported only
+ * then.
  */
 export async function setUpMail(
   config: Config,
@@ -98,6 +98,7 @@ export async function setUpMail(
   const mailLogger = logger.child({ part: "mail" });
   let catcherPort = config.mailCatcherPort;
   if (config.embedded.mail) {
+    const { startMailCatcher } = await import("./mail/catcher.js");
     const catcher = await startMailCatcher({
       db,
       port: config.mailCatcherPort,

@@ -30,7 +30,6 @@ import { dictionaryRoutes } from "./routes/dictionaries.js";
 import { editorialCabinetRoutes } from "./routes/editorial-cabinets.js";
 import { cabinetRoutes } from "./routes/cabinets.js";
 import { healthRoutes } from "./routes/health.js";
-import { mailRoutes } from "./routes/mail.js";
 import { organizationRoutes } from "./routes/organizations.js";
 import { reviewRoutes } from "./routes/review.js";
 import { metricsPlugin } from "./metrics.js";
@@ -297,6 +296,10 @@ async function registerRoutes(app: App): Promise<void> {
   await app.register(applicationRoutes);
   await app.register(reviewRoutes);
   await app.register(cabinetRoutes);
-  // The mail page exists only while the product runs its own mail catcher.
-  if (config.embedded.mail) await app.register(mailRoutes);
+  // The mail page exists only while the product runs its own mail catcher;
+  // its module (with mailparser) is not loaded otherwise.
+  if (config.embedded.mail) {
+    const { mailRoutes } = await import("./routes/mail.js");
+    await app.register(mailRoutes);
+  }
 }
