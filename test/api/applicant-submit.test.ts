@@ -11,7 +11,12 @@ import {
   workApplication,
   type ApplicantTestApp,
 } from "../helpers/applicant.js";
-import { GROUPS, organization, profile } from "../helpers/profiles.js";
+import {
+  editorialOrganization,
+  GROUPS,
+  organization,
+  profile,
+} from "../helpers/profiles.js";
 import { signInAs, type TestSession } from "../helpers/session.js";
 
 let t: ApplicantTestApp;
@@ -137,17 +142,7 @@ describe("POST /api/applications", () => {
         email: "kr-culture@example.ru",
       },
     ];
-    const roiv = organization({
-      oid: "1000000107",
-      ogrn: "1027800001074",
-      fullName: "Комитет по культуре Санкт-Петербурга",
-      shortName: "КК СПб",
-      type: "AGENCY",
-      chief: true,
-      groups: [
-        { grpId: GROUPS.editorial, name: "ПОС. Госпаблики. Кабинет редакции" },
-      ],
-    });
+    const roiv = editorialOrganization();
     const session = await signInAs(
       t.db,
       profile({ oid: "1000000006", organizations: [roiv] }),

@@ -5,7 +5,7 @@ import { queryRows } from "../../src/db/client.js";
 import { submitApplication } from "../../src/server/services/applications.js";
 import type { ServiceContext } from "../../src/server/services/context.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
-import { GROUPS, organization, profile } from "../helpers/profiles.js";
+import { editorialOrganization, GROUPS, profile } from "../helpers/profiles.js";
 
 let database: TestDatabase;
 
@@ -27,17 +27,7 @@ describe("operator notice of an editorial-cabinet application", () => {
       publicUrl: "http://localhost:3000",
       logger: pino({ level: "silent" }),
     };
-    const roiv = organization({
-      oid: "1000000107",
-      ogrn: "1027800001074",
-      fullName: "Комитет по культуре Санкт-Петербурга",
-      shortName: "КК СПб",
-      type: "AGENCY",
-      chief: true,
-      groups: [
-        { grpId: GROUPS.editorial, name: "ПОС. Госпаблики. Кабинет редакции" },
-      ],
-    });
+    const roiv = editorialOrganization();
     const actor = profile({ oid: "1000000006", organizations: [roiv] });
     const { applicationId } = await submitApplication(context, actor, {
       organizationOid: roiv.oid,

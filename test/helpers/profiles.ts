@@ -39,3 +39,21 @@ export function profile(overrides: Partial<EsiaProfile> = {}): EsiaProfile {
     ...overrides,
   };
 }
+
+/** The chief of «КК СПб» (organization 1000000107) with editorial-cabinet access, as in the demo data. */
+export function editorialOrganization(
+  overrides: Partial<EsiaOrganization> = {},
+): EsiaOrganization {
+  return organization({
+    oid: "1000000107",
+    ogrn: "1027800001074",
+    fullName: "Комитет по культуре Санкт-Петербурга",
+    shortName: "КК СПб",
+    type: "AGENCY",
+    chief: true,
+    groups: [
+      { grpId: GROUPS.editorial, name: "ПОС. Госпаблики. Кабинет редакции" },
+    ],
+    ...overrides,
+  });
+}

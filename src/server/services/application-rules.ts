@@ -20,15 +20,8 @@ import {
   type FieldProblem,
 } from "../errors.js";
 
-export interface EditorialCabinetRow {
-  id: string;
-  organizationOid: string;
-  name: string;
-  regionCode: string;
-  typeCode: string;
-  email: string;
-  spheres: string[];
-}
+/** An active editorial cabinet with its spheres, sorted. */
+export type EditorialCabinetRow = Omit<CabinetJson, "kind" | "status">;
 
 /** An editorial cabinet an applicant chose, as stored, whatever its state. */
 type ChosenCabinetRow = CabinetJson;
