@@ -371,9 +371,9 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      // Messages already handed to the SMTP server finish; no new one starts.
-      // A server that does not answer gets stopGraceMs, then the caller's
-      // transport.close() cuts the sends off and they are retried later.
+      // Messages already handed to the SMTP server finish, and no new one starts.
+      // A server that does not reply gets stopGraceMs. Then the caller's
+      // transport.close() cuts the sends off, and they are retried later.
       let graceTimer: NodeJS.Timeout | undefined;
       const grace = new Promise<"timeout">((resolve) => {
         graceTimer = setTimeout(() => resolve("timeout"), settings.stopGraceMs);

@@ -11,7 +11,7 @@ const CONSTRAINT_MESSAGES: Record<
     status: 409 | 422;
     message: string;
     field?: string;
-    /** The error code of the answer; the constraint name when unset. */
+    /** Error code of the response; the constraint name when unset. */
     code?: string;
   }
 > = {

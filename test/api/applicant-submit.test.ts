@@ -535,23 +535,7 @@ describe("POST /api/applications for an editorial cabinet", () => {
     profile({
       oid: "1000000006",
       email: "e.morozova@kultura.spb.example",
-      organizations: [
-        organization({
-          oid: "1000000107",
-          ogrn: "1027800001074",
-          fullName: "Комитет по культуре Санкт-Петербурга",
-          shortName: "КК СПб",
-          type: "AGENCY",
-          chief: true,
-          admin: false,
-          groups: [
-            {
-              grpId: GROUPS.editorial,
-              name: "ПОС. Госпаблики. Кабинет редакции",
-            },
-          ],
-        }),
-      ],
+      organizations: [editorialOrganization({ admin: false })],
     });
   const editorialApplication = (overrides: Record<string, unknown> = {}) =>
     workApplication({

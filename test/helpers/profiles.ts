@@ -40,7 +40,7 @@ export function profile(overrides: Partial<EsiaProfile> = {}): EsiaProfile {
   };
 }
 
-/** The chief of «КК СПб» (organization 1000000107) with editorial-cabinet access, as in the demo data. */
+/** Returns the chief's membership of «КК СПб» (1000000107) with editorial-cabinet access, as in the demo data. */
 export function editorialOrganization(
   overrides: Partial<EsiaOrganization> = {},
 ): EsiaOrganization {

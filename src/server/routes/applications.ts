@@ -109,7 +109,7 @@ async function loadDetail(
   return detailResponse(row, actor, groups);
 }
 
-/** The applicant's view of an application of one of the person's organizations. */
+/** Builds the applicant's view of an application of one of the person's organizations. */
 function detailResponse(
   row: ApplicationDetail,
   actor: EsiaProfile,

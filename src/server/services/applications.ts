@@ -217,8 +217,8 @@ async function readSubmitFacts(
  * cost more than the work. The first reads the facts the checks need. The
  * second writes every row at once, including the person and organization as
  * ESIA returned them. A single statement is atomic, and unique indexes catch
- * what changed in between: an open application of the organization (23505,
- * answered 409) and the name (name_taken).
+ * what changed in between: an open application of the organization
+ * (application_exists) and the name (name_taken).
  */
 export async function submitApplication(
   ctx: ServiceContext,
