@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createServer } from "node:net";
@@ -45,6 +45,42 @@ export function readCpuSeconds(pid: number): number | null {
   }
 }
 
+/**
+ * Returns the node arguments of `npm start`: flags and entry point, read from
+ * the last command of its script, which must be `exec node <arguments>`.
+ * The benchmark runs the product with them, so it measures what `npm start`
+ * runs.
+ */
+export function startArguments(): string[] {
+  const manifest = JSON.parse(
+    readFileSync(join(REPOSITORY_ROOT, "package.json"), "utf8"),
+  ) as { scripts: Record<string, string> };
+  const command = (manifest.scripts.start ?? "").split("&&").at(-1)!.trim();
+  const match = /^exec node (.+)$/.exec(command);
+  if (!match) {
+    throw new Error(
+      `the start script of package.json must end with "exec node <arguments>", found "${command}": update startArguments in bench/server.ts to match it`,
+    );
+  }
+  return match[1]!.split(/\s+/);
+}
+
+let serverBuilt = false;
+
+/**
+ * Builds the server bundle with `npm run build:server`, as `npm start` does,
+ * once per process. The web UI is not rebuilt: the benchmark does not load
+ * it, and the product serves whatever `dist/web` holds.
+ */
+export function buildServer(): void {
+  if (serverBuilt) return;
+  execFileSync("npm", ["run", "--silent", "build:server"], {
+    cwd: REPOSITORY_ROOT,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  serverBuilt = true;
+}
+
 export interface ProductProcess {
   url: string;
   pid: number;
@@ -68,8 +104,9 @@ export interface ProductOptions {
 }
 
 /**
- * Starts `src/main.ts` as `node --import tsx`, so the child's pid is the
- * server itself, and waits until `/readyz` returns 200.
+ * Builds the server and starts it with node and the arguments of `npm start`
+ * (not through npm, so the child's pid is the server itself), and waits until
+ * `/readyz` returns 200.
  */
 export async function startProduct(
   options: ProductOptions,
@@ -77,10 +114,11 @@ export async function startProduct(
   const port = Number(options.env.PORT);
   const url = `http://127.0.0.1:${port}`;
   mkdirSync(join(options.logFile, ".."), { recursive: true });
+  buildServer();
   const output = openSync(options.logFile, "a");
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(options.nodeFlags ?? []), "--import", "tsx", "src/main.ts"],
+    [...(options.nodeFlags ?? []), ...startArguments()],
     {
       cwd: REPOSITORY_ROOT,
       env: { ...process.env, ...options.env, HOST: "127.0.0.1" },
