@@ -62,6 +62,11 @@ async function main(): Promise<void> {
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       poolSize: config.databasePoolSize,
+      onConnectionError: (error) =>
+        logger.warn(
+          { code: error.code, reason: error.message },
+          "PostgreSQL closed a pooled connection; a new one is opened when needed",
+        ),
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

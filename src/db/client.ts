@@ -29,6 +29,18 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Size of the node-postgres pool. */
   poolSize?: number;
+  /**
+   * Called when PostgreSQL closes a pooled connection, e.g. on a server
+   * restart or `pg_terminate_backend`. The pool drops that connection and
+   * opens a new one when needed. The default writes one line to stderr.
+   */
+  onConnectionError?: (error: Error & { code?: string }) => void;
+}
+
+function reportConnectionError(error: Error & { code?: string }): void {
+  process.stderr.write(
+    `PostgreSQL closed a pooled connection (${error.code ?? "no code"}: ${error.message}); a new one is opened when needed.\n`,
+  );
 }
 
 export async function openDatabase(
@@ -39,6 +51,14 @@ export async function openDatabase(
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
     });
+    // Without these listeners node-postgres rethrows a closed connection's
+    // error as an uncaught exception, and the process stops. The pool emits
+    // the error of an idle connection. A checked-out one emits its own, which
+    // is dropped here because its current or next query fails with it.
+    const onConnectionError =
+      options.onConnectionError ?? reportConnectionError;
+    pool.on("error", onConnectionError);
+    pool.on("connect", (client) => client.on("error", () => {}));
     // Fail at start, not at the first request, when the server is unreachable.
     const connection = await pool.connect();
     connection.release();
