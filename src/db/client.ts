@@ -1,8 +1,13 @@
+import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import type { SQL } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import {
+  PgDialect,
+  type PgDatabase,
+  type PgQueryResultHKT,
+} from "drizzle-orm/pg-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import * as schema from "./schema.js";
@@ -63,6 +68,7 @@ export async function openDatabase(
     const connection = await pool.connect();
     connection.release();
     const db = drizzlePostgres(pool, { schema }) as unknown as Database;
+    preparedRunners.set(db, postgresPreparedRunner(pool));
     return {
       db,
       kind: "postgres",
@@ -90,6 +96,8 @@ export async function openDatabase(
     throw error;
   }
   const db = drizzlePglite(client, { schema }) as unknown as Database;
+  const { pglitePreparedRunner } = await import("./pglite-statements.js");
+  preparedRunners.set(db, pglitePreparedRunner(client, RAW_TEXT_TYPES));
   return {
     db,
     kind: "pglite",
@@ -152,4 +160,72 @@ function isRunning(pid: number): boolean {
 export async function queryRows<Row>(db: Executor, query: SQL): Promise<Row[]> {
   const result = (await db.execute(query)) as unknown as { rows: Row[] };
   return result.rows;
+}
+
+/** Runs one statement as a named prepared statement and returns its rows. */
+export interface PreparedRunner {
+  run(
+    name: string,
+    text: string,
+    params: unknown[],
+  ): Promise<Record<string, unknown>[]>;
+}
+
+const preparedRunners = new WeakMap<object, PreparedRunner>();
+const dialect = new PgDialect();
+
+/** Distinct statements each database prepares at most; the rest run unprepared. */
+const MAX_PREPARED = 200;
+const preparedNames = new WeakMap<object, Set<string>>();
+
+/**
+ * Type ids that Drizzle's `execute()` leaves as PostgreSQL's text:
+ * timestamp, timestamptz, interval, date, and arrays of those and numeric.
+ */
+const RAW_TEXT_TYPES: ReadonlySet<number> = new Set([
+  1114, 1184, 1186, 1082, 1115, 1185, 1187, 1182, 1231,
+]);
+
+function postgresPreparedRunner(pool: pg.Pool): PreparedRunner {
+  const rawText = (value: string) => value;
+  const types = {
+    getTypeParser: (typeId: number, format?: "text" | "binary") =>
+      RAW_TEXT_TYPES.has(typeId)
+        ? rawText
+        : pg.types.getTypeParser(typeId, format),
+  };
+  return {
+    // node-postgres parses a named statement once per connection and then
+    // sends only bind and execute.
+    run: async (name, text, params) =>
+      (await pool.query({ name, text, values: params, types })).rows,
+  };
+}
+
+/**
+ * Runs raw SQL as queryRows does, but as a named prepared statement, so that
+ * PostgreSQL parses and plans it once per connection, not on every call. Use
+ * it for the statements of the busiest requests. In a transaction, and past
+ * MAX_PREPARED distinct texts, it runs the statement unprepared.
+ */
+export async function queryPrepared<Row>(
+  db: Executor,
+  query: SQL,
+): Promise<Row[]> {
+  const runner = preparedRunners.get(db);
+  if (!runner) return queryRows<Row>(db, query);
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  // The name follows from the text, so that statements whose text depends on
+  // the input (a list of values) get a statement each.
+  const name = `gp_${createHash("sha256").update(text).digest("base64url").slice(0, 24)}`;
+  let names = preparedNames.get(db);
+  if (!names) {
+    names = new Set();
+    preparedNames.set(db, names);
+  }
+  if (!names.has(name)) {
+    if (names.size >= MAX_PREPARED) return queryRows<Row>(db, query);
+    names.add(name);
+  }
+  return (await runner.run(name, text, params)) as Row[];
 }

@@ -3,7 +3,7 @@ import fastifyCookie from "@fastify/cookie";
 import { eq, lt, sql } from "drizzle-orm";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import type { Database } from "../db/client.js";
+import { queryPrepared, type Database } from "../db/client.js";
 import { sessions } from "../db/schema.js";
 import type { EsiaProfile } from "../domain/esia-profile.js";
 
@@ -23,6 +23,16 @@ export interface Session {
   createdAt: Date;
   lastSeenAt: Date;
   expiresAt: Date;
+}
+
+interface SessionRow {
+  id: string;
+  person_oid: string;
+  profile: EsiaProfile;
+  csrf_token: string;
+  created_ms: number;
+  last_seen_ms: number;
+  expires_ms: number;
 }
 
 export interface SessionOptions {
@@ -94,12 +104,29 @@ async function sessionPluginBody(
   if (!app.hasRequestDecorator("cookies")) await app.register(fastifyCookie);
   app.decorateRequest("session", null);
   // Every signed-in request runs this lookup: a named prepared statement
-  // spares PostgreSQL parsing and planning it each time.
-  const sessionById = db
-    .select()
-    .from(sessions)
-    .where(eq(sessions.id, sql.placeholder("id")))
-    .prepare("session_by_id");
+  // spares PostgreSQL parsing and planning it each time. The times come as
+  // epoch milliseconds, which both drivers return as numbers.
+  async function findSession(id: string): Promise<Session | undefined> {
+    const [row] = await queryPrepared<SessionRow>(
+      db,
+      sql`select id, person_oid, profile, csrf_token,
+        extract(epoch from created_at)::float8 * 1000 as created_ms,
+        extract(epoch from last_seen_at)::float8 * 1000 as last_seen_ms,
+        extract(epoch from expires_at)::float8 * 1000 as expires_ms
+      from sessions where id = ${id}`,
+    );
+    return (
+      row && {
+        id: row.id,
+        personOid: row.person_oid,
+        profile: row.profile,
+        csrfToken: row.csrf_token,
+        createdAt: new Date(row.created_ms),
+        lastSeenAt: new Date(row.last_seen_ms),
+        expiresAt: new Date(row.expires_ms),
+      }
+    );
+  }
 
   async function load(
     request: LoadableRequest,
@@ -110,7 +137,7 @@ async function sessionPluginBody(
     const token = request.cookies[cookieName];
     if (!token) return null;
     const id = hashToken(token);
-    const [row] = await sessionById.execute({ id });
+    const row = await findSession(id);
     if (!row) {
       reply.clearCookie(cookieName, cookieOptions);
       return null;
@@ -131,7 +158,7 @@ async function sessionPluginBody(
         .set({ lastSeenAt: new Date(at) })
         .where(eq(sessions.id, id));
     }
-    request.session = { ...row, profile: row.profile as EsiaProfile };
+    request.session = row;
     return request.session;
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq, inArray, sql } from "drizzle-orm";
 import type { Executor, Transaction } from "../../db/client.js";
-import { queryRows } from "../../db/client.js";
+import { queryPrepared, queryRows } from "../../db/client.js";
 import type { ApplicationDetail } from "../../db/queries/applicant-applications.js";
 import { recordAudit } from "../../db/queries/audit.js";
 import {
@@ -189,7 +189,7 @@ async function readSubmitFacts(
   const earlierMatch = input.idempotencyKey
     ? sql`e.idempotency_key = ${input.idempotencyKey}::uuid`
     : sql`false`;
-  const [row] = await queryRows<SubmitFactsRow>(
+  const [row] = await queryPrepared<SubmitFactsRow>(
     db,
     sql`select e.id as earlier_id, e.applicant_oid as earlier_applicant_oid,
       e.organization_oid as earlier_organization_oid, e.kind as earlier_kind,
@@ -281,7 +281,7 @@ export async function submitApplication(
   // ISO 8601 text: Drizzle hands raw timestamptz values over as PostgreSQL's own text.
   let written: { created_at: string; queued_at: string; updated_at: string };
   try {
-    const [row] = await queryRows<typeof written>(
+    const [row] = await queryPrepared<typeof written>(
       db,
       sql`with person as (${personUpsertSql(actor)}),
       organization as (${organizationsUpsertSql([organization])}),
