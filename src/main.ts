@@ -120,7 +120,9 @@ function printDemoAccounts(config: Config): void {
       "    +7(900)0000002  applicant, subordinate organization of the РОИВ (work cabinet → «КР РОИВ»)",
       "    +7(900)0000001  chief of the РОИВ, reviewer of «КР РОИВ»",
       "    +7(900)0000005  platform operator",
-      `  Mail sent by the product: ${config.publicUrl}/mail`,
+      config.embedded.mail
+        ? `  Mail sent by the product: ${config.publicUrl}/mail`
+        : "  Mail goes to the SMTP server of SMTP_URL.",
       "",
     ].join("\n") + "\n",
   );

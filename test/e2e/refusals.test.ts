@@ -133,3 +133,17 @@ describe("sign-in refusals", () => {
     await context.close();
   });
 });
+
+describe("sign-in from a link", () => {
+  it("returns to the linked page after the sign-in", async () => {
+    // A reviewer opens the queue from a mail while signed out.
+    const { context, page } = await newPerson(browser);
+    await page.goto(`${product.url}/review`);
+    await page.waitForURL(/\/signin\?app_name=ku&return=%2Freview$/);
+    await page.getByRole("button", { name: "Войти через ЕСИА" }).click();
+    await logInToEsia(page, "+7(900)0000005");
+    await page.getByRole("button", { name: "Предоставить" }).click();
+    await page.waitForURL(`${product.url}/review`);
+    await context.close();
+  });
+});

@@ -268,6 +268,41 @@ describe("sign-in through ESIA", () => {
   });
 });
 
+describe("return after sign-in", () => {
+  async function signInFrom(returnPath: string): Promise<Response> {
+    const browser = new Browser();
+    const start = await browser.get(
+      `${publicUrl}/auth/esia/start?return=${encodeURIComponent(returnPath)}`,
+    );
+    expect(start.status).toBe(302);
+    const callback = await passEsia(browser, location(start), {
+      login: "a.petrov@cgu.spb.example",
+    });
+    return browser.get(callback);
+  }
+
+  it("opens the page the sign-in started from", async () => {
+    const callback = await signInFrom("/review/4f6b2c1e?tab=history");
+    expect(callback.status).toBe(303);
+    expect(callback.headers.get("location")).toBe(
+      "/review/4f6b2c1e?tab=history",
+    );
+  });
+
+  it.each([
+    ["another host", "https://evil.example/steal"],
+    ["a protocol-relative address", "//evil.example/steal"],
+    ["a backslash", "/\\evil.example"],
+    ["a tab", "/\t/evil.example"],
+    ["an API path", "/api/session"],
+    ["the sign-in page", "/signin?app_name=ku"],
+  ])("ignores %s", async (_case, returnPath) => {
+    const callback = await signInFrom(returnPath);
+    expect(callback.status).toBe(303);
+    expect(callback.headers.get("location")).toBe("/organizations");
+  });
+});
+
 describe("session", () => {
   it("answers 401 without a session", async () => {
     const response = await session(new Browser());

@@ -30,6 +30,28 @@ const STATE_COOKIE_PATH = "/auth/esia";
 /** Time allowed between pressing «Войти через ЕСИА» and returning from ESIA. */
 const STATE_TTL_SECONDS = 15 * 60;
 const AFTER_SIGN_IN = "/organizations";
+/** The page to open after the sign-in, kept from the start to the callback. */
+const RETURN_COOKIE = "gp_esia_return";
+
+/**
+ * Returns the path and query of `value` when it is a page of this product to
+ * open after the sign-in, or null. Only a local path qualifies: an absolute
+ * or protocol-relative address would make the sign-in an open redirect.
+ */
+export function signInReturnPath(value: unknown): string | null {
+  if (typeof value !== "string" || value.length > 512) return null;
+  if (!value.startsWith("/") || value.startsWith("//")) return null;
+  // URL parsing drops tabs and newlines and reads a backslash as a slash.
+  for (const char of value) {
+    const code = char.charCodeAt(0);
+    if (code < 0x20 || code === 0x7f || char === "\\") return null;
+  }
+  const base = "http://product.invalid";
+  const url = new URL(value, base);
+  if (url.origin !== base) return null;
+  if (/^\/(auth|api|signin)(\/|$)/.test(url.pathname)) return null;
+  return url.pathname + url.search;
+}
 
 /**
  * Sign-in through ESIA, sign-out and the session endpoint:
@@ -84,6 +106,17 @@ export async function authRoutes(
         ...stateCookie,
         maxAge: STATE_TTL_SECONDS,
       });
+      const returnPath = signInReturnPath(
+        (request.query as Record<string, unknown>).return,
+      );
+      if (returnPath) {
+        reply.setCookie(RETURN_COOKIE, returnPath, {
+          ...stateCookie,
+          maxAge: STATE_TTL_SECONDS,
+        });
+      } else {
+        reply.clearCookie(RETURN_COOKIE, stateCookie);
+      }
       return reply.redirect(url);
     },
   );
@@ -94,7 +127,9 @@ export async function authRoutes(
     async (request, reply) => {
       const query = request.query as Record<string, unknown>;
       const expectedState = request.cookies[STATE_COOKIE];
+      const returnPath = signInReturnPath(request.cookies[RETURN_COOKIE]);
       reply.clearCookie(STATE_COOKIE, stateCookie);
+      reply.clearCookie(RETURN_COOKIE, stateCookie);
 
       if (query.error !== undefined) {
         const esiaCode = extractEsiaCode(query.error_description);
@@ -146,7 +181,7 @@ export async function authRoutes(
       } catch (error) {
         return redirectWithError(request, reply, error, signInPage);
       }
-      return reply.redirect(AFTER_SIGN_IN, 303);
+      return reply.redirect(returnPath ?? AFTER_SIGN_IN, 303);
     },
   );
 

@@ -2,7 +2,10 @@ import { Navigate, Outlet, useLocation } from "react-router-dom";
 import { useSession } from "../api/session";
 import { Loading, RequestError } from "./query-state";
 
-/** Shows the nested pages to a signed-in person; others go to the sign-in page. */
+/**
+ * Shows the nested pages to a signed-in person. Others go to the sign-in
+ * page, which returns them to this page after the sign-in.
+ */
 export function RequireSession() {
   const session = useSession();
   const location = useLocation();
@@ -11,9 +14,8 @@ export function RequireSession() {
   if (!session.data) {
     return (
       <Navigate
-        to="/signin?app_name=ku"
+        to={`/signin?app_name=ku&return=${encodeURIComponent(location.pathname + location.search)}`}
         replace
-        state={{ from: location.pathname }}
       />
     );
   }

@@ -33,6 +33,12 @@ export function SignInPage() {
   const code = params.get("error") as SignInErrorCode | null;
   const error = code ? errorText(code) : null;
   const person = session.data?.person;
+  // The server checks the path again; this only keeps other addresses out of the form.
+  const requested = params.get("return");
+  const returnPath =
+    requested && requested.startsWith("/") && !requested.startsWith("//")
+      ? requested
+      : null;
 
   return (
     <div className="narrow">
@@ -51,7 +57,7 @@ export function SignInPage() {
         <div className="notice">
           <p>
             Вы уже вошли как {personName(person)}.{" "}
-            <Link to="/organizations">Продолжить</Link>
+            <Link to={returnPath ?? "/organizations"}>Продолжить</Link>
           </p>
         </div>
       ) : null}
@@ -61,6 +67,9 @@ export function SignInPage() {
       </p>
       {/* A form, because «Войти через ЕСИА» is a button in the manual. */}
       <form method="get" action="/auth/esia/start">
+        {returnPath ? (
+          <input type="hidden" name="return" value={returnPath} />
+        ) : null}
         <button type="submit" className="button button--large">
           Войти через ЕСИА
         </button>
