@@ -72,7 +72,8 @@ describe("GET /api/cabinets/:id", () => {
         code: "roiv_subordinate",
         name: "Подведомственная РОИВ организация",
       },
-      editorialCabinet: { id: KR_ROIV, name: "КР РОИВ" },
+      // The applicant's organization may not open «КР РОИВ»'s page.
+      editorialCabinet: { id: KR_ROIV, name: "КР РОИВ", visible: false },
       email: "cgu@example.ru",
       application: { id: applicationId },
       canReview: false,
@@ -83,6 +84,18 @@ describe("GET /api/cabinets/:id", () => {
     ]);
     expect(body.application.reference).toMatch(/^ГП-\d{4}-\d{6}$/);
     expect(Number.isNaN(Date.parse(body.createdAt))).toBe(false);
+  });
+
+  it("links the editorial cabinet for its reviewer", async () => {
+    const body = (await getCabinet(as.ivanova, cabinetId)).json();
+
+    expect(body.editorialCabinet).toEqual({
+      id: KR_ROIV,
+      name: "КР РОИВ",
+      visible: true,
+    });
+    expect((await getCabinet(as.ivanova, KR_ROIV)).statusCode).toBe(200);
+    expect((await getCabinet(as.petrov, KR_ROIV)).statusCode).toBe(404);
   });
 
   it("shows the history of the application that created it", async () => {

@@ -40,7 +40,14 @@ const cabinetSchema = z.object({
   }),
   region: namedCodeSchema,
   type: namedCodeSchema,
-  editorialCabinet: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+  editorialCabinet: z
+    .object({
+      id: z.uuid(),
+      name: z.string(),
+      /** The person may open the editorial cabinet's page. */
+      visible: z.boolean(),
+    })
+    .nullable(),
   spheres: z.array(namedCodeSchema),
   email: z.string(),
   createdAt: z.string(),
@@ -165,7 +172,23 @@ export const cabinetRoutes: FastifyPluginAsyncZod = async (app) => {
       );
       const cabinet = await loadCabinet(app.services.db, request.params.id);
       if (!cabinet) throw new NotFoundError("Кабинет не найден");
-      return { ...cabinet, canReview: reviews };
+      // A work cabinet's members see its editorial cabinet's name, but its
+      // page only with access of their own, so the page links it only then.
+      let editorialCabinet = null;
+      if (cabinet.editorialCabinet) {
+        const header = await loadCabinetHeader(
+          app.services.db,
+          cabinet.editorialCabinet.id,
+        );
+        const access = header
+          ? await canSeeCabinet(app.services, request.session!.profile, header)
+          : { visible: false };
+        editorialCabinet = {
+          ...cabinet.editorialCabinet,
+          visible: access.visible,
+        };
+      }
+      return { ...cabinet, editorialCabinet, canReview: reviews };
     },
   );
 

@@ -16,7 +16,8 @@ export interface CabinetDetail {
   };
   region: NamedCode;
   type: NamedCode;
-  editorialCabinet: { id: string; name: string } | null;
+  /** `visible`: the person may open the editorial cabinet's page. */
+  editorialCabinet: { id: string; name: string; visible: boolean } | null;
   spheres: NamedCode[];
   email: string;
   createdAt: string;

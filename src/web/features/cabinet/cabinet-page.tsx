@@ -81,12 +81,12 @@ function CabinetDetails({ detail }: { detail: CabinetDetail }) {
         <>
           <dt>Редакция</dt>
           <dd>
-            {detail.editorialCabinet ? (
+            {detail.editorialCabinet?.visible ? (
               <Link to={`/cabinets/${detail.editorialCabinet.id}`}>
                 {detail.editorialCabinet.name}
               </Link>
             ) : (
-              "—"
+              (detail.editorialCabinet?.name ?? "—")
             )}
           </dd>
         </>
