@@ -1,9 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { Browser, freePort, location, passEsia } from "../esia/helpers.js";
+import { Browser, location, passEsia } from "../esia/helpers.js";
+import {
+  startEmbeddedProduct,
+  type ProductProcess,
+} from "../helpers/product-process.js";
 
 // Starts the real product (`src/main.ts`) on its embedded defaults, writes
 // through the API, stops it with SIGTERM in the middle of the writes, starts
@@ -11,54 +14,20 @@ import { Browser, freePort, location, passEsia } from "../esia/helpers.js";
 // write is there.
 
 const dataDir = mkdtempSync(join(tmpdir(), "gp-restart-"));
-const children: ChildProcess[] = [];
+const products: ProductProcess[] = [];
 
-interface Product {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-}
-
-async function startProduct(ports: {
-  product: number;
-  esia: number;
-  mail: number;
-}): Promise<Product> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env: {
-      ...process.env,
-      DATABASE_URL: "",
-      DATA_DIR: dataDir,
-      PORT: String(ports.product),
-      ESIA_SIMULATOR_PORT: String(ports.esia),
-      MAIL_CATCHER_PORT: String(ports.mail),
-      LOG_LEVEL: "warn",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) =>
-    child.on("exit", (code) => resolve(code)),
+/** Starts `src/main.ts` through tsx on the embedded defaults and `dataDir`. */
+async function startProduct(): Promise<ProductProcess> {
+  const product = await startEmbeddedProduct(
+    ["--import", "tsx", "src/main.ts"],
+    dataDir,
   );
-  const url = `http://localhost:${ports.product}`;
-  for (let attempt = 0; attempt < 240; attempt++) {
-    if (child.exitCode !== null)
-      throw new Error(`the product exited during start:\n${output}`);
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) return { child, url, exited };
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`the product did not become ready in 120 s:\n${output}`);
+  products.push(product);
+  return product;
 }
 
 async function signIn(
-  product: Product,
+  product: ProductProcess,
 ): Promise<{ browser: Browser; csrf: string }> {
   const browser = new Browser();
   const start = await browser.get(`${product.url}/auth/esia/start`);
@@ -73,7 +42,10 @@ async function signIn(
   return { browser, csrf: body.csrfToken };
 }
 
-function api(product: Product, signedIn: { browser: Browser; csrf: string }) {
+function api(
+  product: ProductProcess,
+  signedIn: { browser: Browser; csrf: string },
+) {
   return async (method: string, path: string, body?: unknown) => {
     const response = await signedIn.browser.request(`${product.url}${path}`, {
       method,
@@ -103,7 +75,7 @@ const form = (n: number) => ({
 });
 
 afterAll(() => {
-  for (const child of children)
+  for (const { child } of products)
     if (child.exitCode === null) child.kill("SIGKILL");
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -113,12 +85,7 @@ describe.skipIf(process.env.DATABASE_URL)(
   "restart of the embedded product",
   () => {
     it("keeps every acknowledged write after SIGTERM in the middle of writes", async () => {
-      const ports = {
-        product: await freePort(),
-        esia: await freePort(),
-        mail: await freePort(),
-      };
-      const first = await startProduct(ports);
+      const first = await startProduct();
       const call = api(first, await signIn(first));
 
       const acknowledged = new Map<string, string>();
@@ -142,7 +109,7 @@ describe.skipIf(process.env.DATABASE_URL)(
       acknowledged.set(last.body.id, last.body.state);
       expect(await first.exited).toBe(0);
 
-      const second = await startProduct(ports);
+      const second = await startProduct();
       const again = api(second, await signIn(second));
       expect(acknowledged.size).toBe(7);
       for (const [id, state] of acknowledged) {
