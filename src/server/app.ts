@@ -23,7 +23,10 @@ import type { Config } from "../config.js";
 import type { DatabaseHandle } from "../db/client.js";
 import { upsertProfile } from "../db/queries/people.js";
 import type { EsiaClient } from "../esia/client.js";
-import { translateDatabaseError } from "./database-errors.js";
+import {
+  isDatabaseUnavailable,
+  translateDatabaseError,
+} from "./database-errors.js";
 import { AppError } from "./errors.js";
 import { applicationRoutes } from "./routes/applications.js";
 import { dictionaryRoutes } from "./routes/dictionaries.js";
@@ -220,6 +223,20 @@ export async function buildApp(
       return reply
         .code(statusCode)
         .send(body(statusCode, message, [], "bad_request"));
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.error({ err: error }, "database unavailable");
+      return reply
+        .code(503)
+        .header("retry-after", "30")
+        .send(
+          body(
+            503,
+            "Сервис временно недоступен. Повторите попытку через минуту.",
+            [],
+            "unavailable",
+          ),
+        );
     }
     request.log.error({ err: error }, "unhandled error");
     return reply

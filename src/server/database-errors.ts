@@ -97,6 +97,47 @@ export function findPgError(error: unknown): PgErrorLike | undefined {
   return undefined;
 }
 
+/** Socket errors of a database server that is down, restarting or unreachable. */
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "EPIPE",
+]);
+
+/**
+ * Checks whether the error means the database cannot be reached now: a
+ * refused or broken connection, a connection that PostgreSQL closed
+ * (SQLSTATE class 08, or 57P01 to 57P03 during a shutdown or start), or
+ * node-postgres's "Connection terminated" without a code.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    const { code, message, cause } = current as {
+      code?: unknown;
+      message?: unknown;
+      cause?: unknown;
+    };
+    if (typeof code === "string") {
+      if (UNREACHABLE_CODES.has(code)) return true;
+      if (/^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code)) {
+        return true;
+      }
+    }
+    if (
+      typeof message === "string" &&
+      /^Connection terminated|not queryable/.test(message)
+    ) {
+      return true;
+    }
+    current = cause;
+  }
+  return false;
+}
+
 /** Converts a constraint violation into an AppError, or returns undefined. */
 export function translateDatabaseError(error: unknown): AppError | undefined {
   const pgError = findPgError(error);

@@ -1,13 +1,19 @@
 import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { openDatabase, queryRows } from "../../src/db/client.js";
+import { loadConfig } from "../../src/config.js";
+import { openDatabase, queryRows, type Database } from "../../src/db/client.js";
+import * as schema from "../../src/db/schema.js";
+import { buildApp } from "../../src/server/app.js";
+import { freePort } from "../esia/helpers.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 
 // PostgreSQL closes connections on a restart, a failover or
 // pg_terminate_backend. node-postgres reports that as an 'error' event, and
-// an 'error' event without a listener stops the process. These checks run
-// on PostgreSQL only, because PGlite has no connections.
+// an 'error' event without a listener stops the process. The first check
+// runs on PostgreSQL only, because PGlite has no connections. The second
+// needs no server: its database is a port where none listens.
 
 const serverUrl = process.env.DATABASE_URL;
 let database: TestDatabase | undefined;
@@ -47,8 +53,8 @@ describe.skipIf(!serverUrl)("closed PostgreSQL connections", () => {
       onConnectionError: (error) => reported.push({ code: error.code }),
     });
     pool = handle.client as pg.Pool;
-    // One connection checked out, as a transaction between two statements
-    // holds it, and one idle in the pool after a query.
+    // One connection checked out, as a transaction keeps it between two
+    // statements, and one idle in the pool after a query.
     const checkedOut = await pool.connect();
     checkedOutClient = checkedOut;
     const [row] = await queryRows<{ name: string }>(
@@ -75,5 +81,43 @@ describe.skipIf(!serverUrl)("closed PostgreSQL connections", () => {
       sql`select 1 as one`,
     );
     expect(after).toEqual([{ one: 1 }]);
+  });
+});
+
+describe("unreachable database", () => {
+  it("answers 503 with Retry-After", async () => {
+    // A pool aimed at a closed port, as when PostgreSQL is down.
+    const pool = new pg.Pool({
+      connectionString: `postgres://postgres@127.0.0.1:${await freePort()}/none`,
+    });
+    const app = await buildApp(
+      {
+        config: loadConfig({ LOG_LEVEL: "silent" }),
+        database: {
+          db: drizzle(pool, { schema }) as unknown as Database,
+          kind: "postgres",
+          client: pool,
+          close: () => pool.end(),
+        },
+      },
+      { logger: false },
+    );
+    try {
+      const response = await app.inject({
+        method: "GET",
+        url: "/api/session",
+        headers: { cookie: "gp_session=any-token" },
+      });
+
+      expect(response.statusCode).toBe(503);
+      expect(response.headers["retry-after"]).toBe("30");
+      expect(response.json()).toMatchObject({
+        error: "unavailable",
+        message: "Сервис временно недоступен. Повторите попытку через минуту.",
+      });
+    } finally {
+      await app.close();
+      await pool.end();
+    }
   });
 });
