@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { isIP } from "node:net";
 import { z } from "zod";
 import { isValidEmail } from "./domain/email.js";
 import { isRegionCode } from "./domain/regions.js";
@@ -38,9 +39,18 @@ const url = z.string().refine((value) => {
 const VARIABLES = {
   PORT: { schema: port, expected: "a port number 0–65535", fallback: "3000" },
   HOST: {
-    schema: z.string().min(1),
-    expected: "a listen address such as 0.0.0.0",
+    schema: z
+      .string()
+      .refine((value) => value === "localhost" || isIP(value) !== 0),
+    expected:
+      "an IP address of this machine to listen on, such as 127.0.0.1, 0.0.0.0 or ::",
     fallback: "127.0.0.1",
+  },
+  TRUST_PROXY: {
+    schema: z.string().refine(isTrustProxy).transform(parseTrustProxy),
+    expected:
+      "false, true (trust every sender: only when the proxy is the sole way in), or comma-separated proxy addresses or CIDR ranges such as 10.0.0.0/8,127.0.0.1",
+    fallback: "false",
   },
   PUBLIC_URL: {
     schema: url,
@@ -145,7 +155,7 @@ const VARIABLES = {
     fallback: undefined,
   },
   MAIL_FROM: {
-    schema: z.string().min(3),
+    schema: z.string().refine(isMailFrom),
     expected: "a sender such as «Госпаблики» <noreply@example.ru>",
     fallback: "Госпаблики <noreply@gospubliki.localhost>",
   },
@@ -194,6 +204,8 @@ type Parsed = {
 export interface Config {
   port: number;
   host: string;
+  /** Fastify's `trustProxy`: which proxies may set X-Forwarded-For. */
+  trustProxy: boolean | string;
   publicUrl: string;
   dataDir: string;
   databaseUrl: string | undefined;
@@ -224,6 +236,34 @@ export interface Config {
   embedded: { esia: boolean; mail: boolean; database: boolean };
 }
 
+/** Checks a `MAIL_FROM` value: an address, or a display name and an address in angle brackets. */
+function isMailFrom(value: string): boolean {
+  const match = /^(?:[^<>]*<([^<>\s]+)>|([^<>\s]+))$/.exec(value.trim());
+  const address = match?.[1] ?? match?.[2];
+  return address !== undefined && isValidEmail(address);
+}
+
+function isTrustProxy(value: string): boolean {
+  if (value === "true" || value === "false") return true;
+  return value.split(",").every((item) => {
+    const [address, prefix, extra] = item.trim().split("/");
+    const family = isIP(address ?? "");
+    if (family === 0 || extra !== undefined) return false;
+    if (prefix === undefined) return true;
+    const bits = Number(prefix);
+    return /^\d+$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+  });
+}
+
+/** Converts `TRUST_PROXY` to Fastify's `trustProxy` option. */
+function parseTrustProxy(value: string): boolean | string {
+  if (value === "true" || value === "false") return value === "true";
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .join(",");
+}
+
 function splitList(value: string): string[] {
   return value
     .split(",")
@@ -241,6 +281,13 @@ export function parsePlatformOperators(
     const [oid, regionList, extra] = entry.split(":");
     if (extra !== undefined || !oid || !/^\d{1,20}$/.test(oid.trim())) {
       return `entry "${entry}" is not an ESIA oid optionally followed by ':' and region codes`;
+    }
+    if (
+      regionList !== undefined &&
+      regionList.trim() !== "" &&
+      regionList.split(",").some((code) => code.trim() === "")
+    ) {
+      return `entry "${entry}" has an empty region code; remove the extra comma`;
     }
     const codes = regionList === undefined ? [] : splitList(regionList);
     const unknown = codes.filter((code) => !isRegionCode(code));
@@ -299,6 +346,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
 
+  const idle = values.SESSION_IDLE_MINUTES;
+  const absolute = values.SESSION_ABSOLUTE_HOURS;
+  if (idle !== undefined && absolute !== undefined && idle > absolute * 60) {
+    problems.push(
+      `SESSION_IDLE_MINUTES=${idle} exceeds SESSION_ABSOLUTE_HOURS=${absolute} (${absolute * 60} minutes), so the idle timeout would never apply: lower SESSION_IDLE_MINUTES or raise SESSION_ABSOLUTE_HOURS`,
+    );
+  }
+
   const embeddedEsia = values.ESIA_BASE_URL === undefined;
   if (!embeddedEsia) {
     if (!values.ESIA_PRIVATE_KEY_FILE && !values.ESIA_SIGNER_COMMAND) {
@@ -349,6 +404,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: portValue,
     host: values.HOST as string,
+    trustProxy: values.TRUST_PROXY as boolean | string,
     publicUrl,
     dataDir: values.DATA_DIR as string,
     databaseUrl: values.DATABASE_URL,

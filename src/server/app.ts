@@ -108,7 +108,7 @@ export async function buildApp(
   const app = Fastify({
     logger: options.logger ?? loggerOptions(deps.config),
     genReqId: () => randomUUID(),
-    trustProxy: true,
+    trustProxy: deps.config.trustProxy,
     bodyLimit: 256 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   app.decorate("deps", deps);

@@ -44,6 +44,13 @@ describe("loadConfig", () => {
     ["LOG_LEVEL", "loud", "one of fatal"],
     ["SESSION_IDLE_MINUTES", "0", "minutes"],
     ["ESIA_CLIENT_ID", "bad id!", "mnemonic"],
+    ["HOST", "999.1.1.1", "an IP address of this machine"],
+    ["HOST", "gp.example.ru", "an IP address of this machine"],
+    ["MAIL_FROM", "bad", "a sender such as"],
+    ["MAIL_FROM", "Госпаблики <not an address>", "a sender such as"],
+    ["TRUST_PROXY", "yes", "comma-separated proxy addresses"],
+    ["TRUST_PROXY", "2", "comma-separated proxy addresses"],
+    ["TRUST_PROXY", "10.0.0.0/33", "comma-separated proxy addresses"],
   ])(
     "rejects %s=%s naming the variable and the form",
     (name, value, expected) => {
@@ -53,6 +60,33 @@ describe("loadConfig", () => {
       expect(problems[0]).toContain(expected);
     },
   );
+
+  it("reads the proxies to trust", () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "true" }).trustProxy).toBe(true);
+    expect(
+      loadConfig({ TRUST_PROXY: "10.0.0.0/8, 127.0.0.1,::1" }).trustProxy,
+    ).toBe("10.0.0.0/8,127.0.0.1,::1");
+  });
+
+  it.each([
+    "noreply@gospubliki.ru",
+    "Госпаблики <noreply@gospubliki.ru>",
+    "«Госпаблики» <noreply@госпаблики.рф>",
+  ])("accepts MAIL_FROM=%s", (value) => {
+    expect(loadConfig({ MAIL_FROM: value }).mailFrom).toBe(value);
+  });
+
+  it("rejects an idle timeout longer than the session", () => {
+    const problems = problemsOf({
+      SESSION_IDLE_MINUTES: "1000",
+      SESSION_ABSOLUTE_HOURS: "1",
+    });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(
+      "SESSION_IDLE_MINUTES=1000 exceeds SESSION_ABSOLUTE_HOURS=1 (60 minutes)",
+    );
+  });
 
   it("reports every bad variable at once", () => {
     expect(problemsOf({ PORT: "x", LOG_LEVEL: "y" })).toHaveLength(2);
@@ -98,6 +132,8 @@ describe("parsePlatformOperators", () => {
     ["1000000006:80", "unknown region codes 80"],
     ["1000000006:", "has ':' but no region codes"],
     ["1:2:3", "is not an ESIA oid"],
+    ["1000000005:78,", "has an empty region code"],
+    ["1000000005:78,,47", "has an empty region code"],
   ])("rejects %j", (value, expected) => {
     const result = parsePlatformOperators(value);
     expect(typeof result).toBe("string");
