@@ -2,8 +2,9 @@ import { ConfigError, loadConfig, type Config } from "./config.js";
 import { openDatabase, type DatabaseHandle } from "./db/client.js";
 import { loadDemoData } from "./db/demo-data.js";
 import { migrateDatabase } from "./db/migrate.js";
-import { buildApp, type App } from "./server/app.js";
+import { buildApp, LOG_REDACT, type App } from "./server/app.js";
 import { setUpEsia, setUpMail, type Stoppable } from "./startup.js";
+import { serializeError } from "./log-serializers.js";
 import pino from "pino";
 
 /** What has started so far, stopped in reverse order on shutdown or a failed start. */
@@ -32,7 +33,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = pino({ level: config.logLevel });
+  const logger = pino({
+    level: config.logLevel,
+    redact: LOG_REDACT,
+    serializers: { err: serializeError },
+  });
   let shuttingDown = false;
 
   const shutdown = async (signal: string) => {

@@ -71,7 +71,7 @@ export async function browserRoutes(
     if (!password) return renderError("Введите пароль.");
     const person = findPersonByLogin(context.directory, login);
     if (!person || !samePassword(person.password, password)) {
-      context.log.info({ login }, "simulator login failed");
+      context.log.info({}, "simulator login failed");
       return renderError(
         "Неверный логин или пароль. Проверьте телефон, электронную почту или СНИЛС и пароль и попробуйте снова.",
       );

@@ -23,6 +23,7 @@ import type { Config } from "../config.js";
 import type { DatabaseHandle } from "../db/client.js";
 import { upsertProfile } from "../db/queries/people.js";
 import type { EsiaClient } from "../esia/client.js";
+import { serializeError } from "../log-serializers.js";
 import {
   isDatabaseUnavailable,
   translateDatabaseError,
@@ -86,6 +87,7 @@ export function loggerOptions(config: Config): FastifyServerOptions["logger"] {
     level: config.logLevel,
     redact: LOG_REDACT,
     serializers: {
+      err: serializeError,
       // The query string of the ESIA callback contains the code and state, so only the path is logged.
       req: (request: { method: string; url: string; id: string }) => ({
         method: request.method,
