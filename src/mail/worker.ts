@@ -36,6 +36,8 @@ export interface OutboxWorkerOptions {
 }
 
 export const DEFAULT_LEASE_MS = 5 * 60_000;
+/** Tries to mark a message sent, 0.5 s and then 1 s apart, before the lease is left to expire. */
+const MARK_SENT_ATTEMPTS = 3;
 const DEFAULTS = {
   pollIntervalMs: 1000,
   batchSize: 20,
@@ -168,14 +170,32 @@ async function sendOne(
   } catch (error) {
     return recordFailure(options, row, error);
   }
-  const [updated] = await queryRows<{ id: number }>(
-    db,
-    sql`update mail_outbox
-      set status = 'sent', sent_at = now(), locked_until = null,
-        last_error = null, message_id = ${messageId}
-      where id = ${row.id} and locked_until = ${row.lease}::timestamptz
-      returning id::int as id`,
-  );
+  const markSent = () =>
+    queryRows<{ id: number }>(
+      db,
+      sql`update mail_outbox
+        set status = 'sent', sent_at = now(), locked_until = null,
+          last_error = null, message_id = ${messageId}
+        where id = ${row.id} and locked_until = ${row.lease}::timestamptz
+        returning id::int as id`,
+    );
+  // The SMTP server has the message now. If the database drops the
+  // connection (a restart, a failover), try again on a new one, since an
+  // unmarked message is sent a second time when its lease expires.
+  let marked: { id: number }[] | undefined;
+  for (let attempt = 1; !marked; attempt++) {
+    try {
+      marked = await markSent();
+    } catch (error) {
+      if (attempt >= MARK_SENT_ATTEMPTS) throw error;
+      logger.warn(
+        { ...context, err: error, retryInMs: 500 * attempt },
+        "marking sent mail failed; trying again",
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+  const [updated] = marked;
   if (!updated) {
     logger.warn(
       context,

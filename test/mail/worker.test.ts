@@ -1,4 +1,5 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import type { Transporter } from "nodemailer";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type Database } from "../../src/db/client.js";
@@ -171,6 +172,41 @@ describe("deliverDueMail", () => {
     expect(row.sent_at).not.toBeNull();
     expect(row.locked_until).toBeNull();
     expect(row.message_id).toBe(`<outbox-${id}@gospubliki.example>`);
+  });
+
+  it("marks sent mail again after a dropped connection", async () => {
+    const server = await sink();
+    const id = await insertMessage();
+    // The database drops the connection of the first "mark sent" update, as
+    // PostgreSQL does on a restart.
+    let dropped = 0;
+    const flaky = new Proxy(db, {
+      get(target, property, receiver) {
+        if (property !== "execute")
+          return Reflect.get(target, property, receiver);
+        return (query: Parameters<Database["execute"]>[0]) => {
+          const text = new PgDialect().sqlToQuery(query as SQL).sql;
+          if (text.includes("set status = 'sent'") && dropped === 0) {
+            dropped += 1;
+            return Promise.reject(
+              Object.assign(new Error("terminating connection"), {
+                code: "57P01",
+              }),
+            );
+          }
+          return target.execute(query);
+        };
+      },
+    });
+
+    const result = await deliverDueMail(
+      workerOptions(server.port, { db: flaky }),
+    );
+
+    expect(dropped).toBe(1);
+    expect(result).toEqual({ sent: 1, retried: 0, failed: 0 });
+    expect(server.messages).toHaveLength(1);
+    expect((await outboxRow(id)).status).toBe("sent");
   });
 
   it("sends to a Cyrillic address", async () => {
