@@ -36,7 +36,7 @@ export interface OutboxWorkerOptions {
 }
 
 export const DEFAULT_LEASE_MS = 5 * 60_000;
-/** Tries to mark a message sent, 0.5 s and then 1 s apart, before the lease is left to expire. */
+/** Attempts at marking a message sent, 0.5 s and then 1 s apart, before the lease is left to expire. */
 const MARK_SENT_ATTEMPTS = 3;
 const DEFAULTS = {
   pollIntervalMs: 1000,
