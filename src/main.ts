@@ -10,10 +10,35 @@ import pino from "pino";
 /** What has started so far, stopped in reverse order on shutdown or a failed start. */
 const started: Stoppable[] = [];
 
+/**
+ * Longest wait for one part to stop, in ms. The HTTP server waits for its
+ * requests and the mail worker up to 10 s for the SMTP server, so 20 s
+ * leaves both their time. A part that takes longer (e.g. a database pool
+ * waiting for a connection that was never given back) must not keep the
+ * process alive for good.
+ */
+const STOP_TIMEOUT_MS = 20_000;
+
+/** Stops one part, or rejects after STOP_TIMEOUT_MS. */
+async function stopWithTimeout(part: Stoppable): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`did not stop within ${STOP_TIMEOUT_MS} ms`)),
+      STOP_TIMEOUT_MS,
+    );
+  });
+  try {
+    await Promise.race([part.stop(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function stopStarted(): Promise<void> {
   for (const part of started.splice(0).reverse()) {
     try {
-      await part.stop();
+      await stopWithTimeout(part);
     } catch {
       // A part that fails to stop must not keep the others from stopping.
     }
@@ -44,15 +69,17 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, "shutting down: finishing in-flight requests");
-    for (const part of started.reverse()) {
+    let clean = true;
+    for (const part of started.splice(0).reverse()) {
       try {
-        await part.stop();
+        await stopWithTimeout(part);
         logger.info({ part: part.name }, "stopped");
       } catch (error) {
+        clean = false;
         logger.error({ err: error, part: part.name }, "stop failed");
       }
     }
-    process.exit(0);
+    process.exit(clean ? 0 : 1);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
