@@ -2,7 +2,11 @@ import { z } from "zod";
 import { CABINET_KINDS, CABINET_TYPES } from "./cabinets.js";
 import { isValidEmail, normalizeEmail } from "./email.js";
 import { isRegionCode } from "./regions.js";
-import { hasControlCharacters, normalizeName } from "./text.js";
+import {
+  hasControlCharacters,
+  isWellFormedText,
+  normalizeName,
+} from "./text.js";
 
 export const NAME_MIN_LENGTH = 3;
 export const NAME_MAX_LENGTH = 200;
@@ -97,6 +101,10 @@ export type ApplicationSubmit = z.output<typeof applicationSubmitSchema>;
 
 export const rejectionReasonSchema = z
   .string({ error: "Укажите причину отклонения" })
+  .refine(isWellFormedText, {
+    message:
+      "Причина содержит недопустимые символы (половину пары UTF-16): удалите их и введите текст заново",
+  })
   .transform((value) => value.trim())
   .refine((value) => value.length > 0, {
     message: "Укажите причину отклонения",

@@ -8,8 +8,22 @@ const CONTROL_CHARACTERS =
   // eslint-disable-next-line no-control-regex
   /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 
+/** A UTF-16 surrogate without its pair: not a character, and stored as U+FFFD. */
+const LONE_SURROGATE =
+  /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Checks for characters a name must not contain: control and invisible
+ * characters, and halves of a UTF-16 surrogate pair, which JSON can carry
+ * but no database text can store.
+ */
 export function hasControlCharacters(value: string): boolean {
-  return CONTROL_CHARACTERS.test(value);
+  return CONTROL_CHARACTERS.test(value) || LONE_SURROGATE.test(value);
+}
+
+/** Checks that the text is whole Unicode: no unpaired UTF-16 surrogate. */
+export function isWellFormedText(value: string): boolean {
+  return !LONE_SURROGATE.test(value);
 }
 
 /**

@@ -165,6 +165,18 @@ describe("reject", () => {
     expect(exact.statusCode).toBe(200);
   });
 
+  it("refuses a reason with half a surrogate pair", async () => {
+    const id = await submitThroughApi(t.app, as.petrov, cguApplication());
+
+    const response = await reject(t.app, as.ivanova, id, 1, "Причина \ud800");
+
+    expect(response.statusCode).toBe(422);
+    expect(response.json<ErrorBody>().details[0]?.message).toContain(
+      "половину пары UTF-16",
+    );
+    expect((await applicationRow(id)).state).toBe("submitted");
+  });
+
   it("stores the reason and mails it to the applicant", async () => {
     const id = await submitThroughApi(t.app, as.petrov, cguApplication());
 

@@ -25,6 +25,12 @@ describe("normalizeName", () => {
     expect(hasControlCharacters("a\u2028b")).toBe(true);
     expect(hasControlCharacters("обычное название")).toBe(false);
   });
+
+  it("detects half a surrogate pair", () => {
+    expect(hasControlCharacters("a\ud800b")).toBe(true);
+    expect(hasControlCharacters("a\udc00")).toBe(true);
+    expect(hasControlCharacters("Кабинет 😀")).toBe(false);
+  });
 });
 
 describe("cabinetNameSchema", () => {
