@@ -19,6 +19,13 @@ export async function countOutbox(db: Database): Promise<OutboxCounts> {
   return counts;
 }
 
+/** The outcome of a retry: the requeued ids and the given ids left as they were. */
+export interface RetryOutcome {
+  requeued: number[];
+  /** Each given id that was not requeued, with its status, or null when no message has it. */
+  skipped: { id: number; status: string | null }[];
+}
+
 /**
  * Puts messages that ran out of attempts back in the queue, due now and with
  * a fresh attempt count. Without ids it requeues every failed message.
@@ -26,7 +33,7 @@ export async function countOutbox(db: Database): Promise<OutboxCounts> {
 export async function retryFailedMail(
   db: Database,
   ids: number[],
-): Promise<number> {
+): Promise<RetryOutcome> {
   const condition =
     ids.length > 0
       ? and(eq(mailOutbox.status, "failed"), inArray(mailOutbox.id, ids))
@@ -41,5 +48,18 @@ export async function retryFailedMail(
     })
     .where(condition)
     .returning({ id: mailOutbox.id });
-  return rows.length;
+  const requeued = rows.map((row) => row.id).sort((a, b) => a - b);
+
+  const missing = [...new Set(ids)].filter((id) => !requeued.includes(id));
+  if (missing.length === 0) return { requeued, skipped: [] };
+  const found = await db
+    .select({ id: mailOutbox.id, status: mailOutbox.status })
+    .from(mailOutbox)
+    .where(inArray(mailOutbox.id, missing));
+  const statuses = new Map(found.map((row) => [row.id, row.status]));
+  const skipped = missing.map((id) => ({
+    id,
+    status: statuses.get(id) ?? null,
+  }));
+  return { requeued, skipped };
 }
