@@ -82,6 +82,19 @@ export const LOG_REDACT = [
   "*.code",
 ];
 
+/**
+ * Returns the message of a validation issue for the person. The schemas give
+ * Russian messages for what a form can get wrong. Zod's own messages, for
+ * what only a hand-made request can send (a number for a string, a list for
+ * the body), are English, so they are replaced.
+ */
+function russianMessage(path: string, message: string | undefined): string {
+  if (message && /[а-яё]/i.test(message)) return message;
+  return path === ""
+    ? "Отправьте данные запроса объектом JSON"
+    : "Недопустимое значение";
+}
+
 export function loggerOptions(config: Config): FastifyServerOptions["logger"] {
   return {
     level: config.logLevel,
@@ -174,10 +187,10 @@ export async function buildApp(
         .send(body(error.statusCode, error.message, error.details, error.code));
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const details = error.validation.map((issue) => ({
-        path: issue.instancePath.replace(/^\//, "").replaceAll("/", "."),
-        message: issue.message ?? "Недопустимое значение",
-      }));
+      const details = error.validation.map((issue) => {
+        const path = issue.instancePath.replace(/^\//, "").replaceAll("/", ".");
+        return { path, message: russianMessage(path, issue.message) };
+      });
       return reply
         .code(422)
         .send(
@@ -185,10 +198,10 @@ export async function buildApp(
         );
     }
     if (error instanceof ZodError) {
-      const details = error.issues.map((issue) => ({
-        path: issue.path.join("."),
-        message: issue.message,
-      }));
+      const details = error.issues.map((issue) => {
+        const path = issue.path.join(".");
+        return { path, message: russianMessage(path, issue.message) };
+      });
       return reply
         .code(422)
         .send(

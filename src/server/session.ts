@@ -205,8 +205,10 @@ async function sessionPluginBody(
       await load(request, reply);
   });
 
-  // CSRF: unsafe requests of a signed-in browser must carry the session's token.
-  app.addHook("preHandler", async (request, reply) => {
+  // CSRF: unsafe requests of a signed-in browser must carry the session's
+  // token. Checked before the body is validated, so a forged request learns
+  // nothing of the form's rules.
+  app.addHook("preValidation", async (request, reply) => {
     if (!isUnsafe(request.method)) return;
     const path = request.url.split("?")[0] ?? "";
     if (!path.startsWith("/api/") && path !== "/auth/signout") return;
@@ -235,8 +237,9 @@ export const sessionPlugin = fp(sessionPluginBody, {
 });
 
 /**
- * preHandler for routes that need a signed-in person: sends 401 in the
- * common error format when there is no live session.
+ * preValidation hook for routes that need a signed-in person: sends 401 in
+ * the common error format when there is no live session, before the body is
+ * validated, so an anonymous caller gets no validation details.
  */
 export async function requireSession(
   request: FastifyRequest,

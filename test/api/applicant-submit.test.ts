@@ -440,6 +440,54 @@ describe("POST /api/applications", () => {
     expect(await applicationCount()).toBe(0);
   });
 
+  it("checks the session and CSRF token before the form", async () => {
+    // An invalid form: the answers must not reveal the form's rules.
+    const anonymous = await t.app.inject({
+      method: "POST",
+      url: "/api/applications",
+      payload: {},
+    });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json<ErrorBody>().details).toEqual([]);
+
+    const forged = await t.app.inject({
+      method: "POST",
+      url: "/api/applications",
+      headers: { cookie: petrova.cookie },
+      payload: {},
+    });
+    expect(forged.statusCode).toBe(403);
+    expect(forged.json<ErrorBody>().details).toEqual([]);
+  });
+
+  it.each([
+    [
+      "a list for the body",
+      [1, 2],
+      "",
+      "Отправьте данные запроса объектом JSON",
+    ],
+    ["a number for the name", { name: 5 }, "name", "Введите название кабинета"],
+    [
+      "an object for spheres",
+      { spheres: { a: 1 } },
+      "spheres",
+      "Выберите хотя бы одну сферу",
+    ],
+  ])("answers %s in Russian", async (_case, payload, path, message) => {
+    const body = Array.isArray(payload)
+      ? payload
+      : workApplication(payload as Record<string, unknown>);
+    const response = await submit(petrova, body as Record<string, unknown>);
+
+    expect(response.statusCode).toBe(422);
+    const details = response.json<ErrorBody>().details;
+    expect(details.find((detail) => detail.path === path)?.message).toBe(
+      message,
+    );
+    for (const detail of details) expect(detail.message).toMatch(/[а-яё]/i);
+  });
+
   it("answers a repeated idempotency key with the first application", async () => {
     const body = workApplication();
     const first = await submit(petrova, body);

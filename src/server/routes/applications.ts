@@ -192,7 +192,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/applications",
     {
-      preHandler: requireSession,
+      preValidation: requireSession,
       schema: {
         tags: ["applicant"],
         summary: "Submit an application for a cabinet",
@@ -259,7 +259,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/api/applications/:id",
     {
-      preHandler: requireSession,
+      preValidation: requireSession,
       schema: {
         tags: ["applicant"],
         summary: "An application of one of the person's organizations",
@@ -279,7 +279,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/applications/:id/resubmit",
     {
-      preHandler: requireSession,
+      preValidation: requireSession,
       schema: {
         tags: ["applicant"],
         summary: "Resubmit a rejected application as a new revision",
@@ -310,7 +310,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/applications/:id/withdraw",
     {
-      preHandler: requireSession,
+      preValidation: requireSession,
       schema: {
         tags: ["applicant"],
         summary: "Withdraw a submitted or rejected application",

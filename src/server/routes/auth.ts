@@ -202,7 +202,7 @@ export async function authRoutes(
   app.get(
     "/api/session",
     {
-      preHandler: requireSession,
+      preValidation: requireSession,
       schema: {
         tags: ["session"],
         summary:

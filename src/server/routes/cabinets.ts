@@ -156,7 +156,7 @@ export const cabinetRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/api/cabinets/:id",
     {
-      preHandler: requireSession,
+      preValidation: requireSession,
       schema: {
         tags: ["cabinets"],
         summary: "A cabinet with its details and history",
@@ -195,7 +195,7 @@ export const cabinetRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/api/cabinets/:id/work-cabinets",
     {
-      preHandler: requireSession,
+      preValidation: requireSession,
       schema: {
         tags: ["cabinets"],
         summary: "Work cabinets bound to an editorial cabinet, by name",

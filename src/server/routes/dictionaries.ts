@@ -30,7 +30,7 @@ export const dictionaryRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/api/dictionaries",
     {
-      preHandler: requireSession,
+      preValidation: requireSession,
       schema: {
         tags: ["dictionaries"],
         summary: "Regions, cabinet types and the spheres offered in the form",

@@ -56,7 +56,7 @@ export const editorialCabinetRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/api/editorial-cabinets",
     {
-      preHandler: requireSession,
+      preValidation: requireSession,
       schema: {
         tags: ["applicant"],
         summary:

@@ -187,7 +187,7 @@ export const organizationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/api/organizations",
     {
-      preHandler: requireSession,
+      preValidation: requireSession,
       schema: {
         tags: ["applicant"],
         summary:
@@ -212,7 +212,7 @@ export const organizationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/api/organizations/:organizationOid/kinds/:kind",
     {
-      preHandler: requireSession,
+      preValidation: requireSession,
       schema: {
         tags: ["applicant"],
         summary:

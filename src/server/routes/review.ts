@@ -352,7 +352,7 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/api/review/access",
     {
-      preHandler: requireSession,
+      preValidation: requireSession,
       schema: {
         tags: ["review"],
         summary: "What the signed-in person may review",
@@ -382,7 +382,7 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/api/review/queue",
     {
-      preHandler: requireSession,
+      preValidation: requireSession,
       schema: {
         tags: ["review"],
         summary: "The review queue, oldest first, a page at a time",
@@ -443,7 +443,7 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/api/review/applications/:id",
     {
-      preHandler: requireSession,
+      preValidation: requireSession,
       schema: {
         tags: ["review"],
         summary:
@@ -463,7 +463,7 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/review/applications/:id/approve",
     {
-      preHandler: requireSession,
+      preValidation: requireSession,
       schema: {
         tags: ["review"],
         summary: "Approve the revision the reviewer saw; creates the cabinet",
@@ -490,7 +490,7 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/review/applications/:id/reject",
     {
-      preHandler: requireSession,
+      preValidation: requireSession,
       schema: {
         tags: ["review"],
         summary: "Reject the revision the reviewer saw, with a reason",
