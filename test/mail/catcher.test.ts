@@ -180,6 +180,34 @@ describe("mail pages", () => {
     expect(response.statusCode).toBe(404);
   });
 
+  it("answer only this machine", async () => {
+    const remote = await t.app.inject({
+      method: "GET",
+      url: "/api/mail",
+      remoteAddress: "203.0.113.5",
+      headers: { "x-forwarded-for": "127.0.0.1" },
+    });
+    expect(remote.statusCode).toBe(403);
+    expect(remote.json().message).toContain("только на компьютере");
+
+    for (const address of ["127.0.0.1", "::1", "::ffff:127.0.0.1"]) {
+      const local = await t.app.inject({
+        method: "GET",
+        url: "/api/mail",
+        remoteAddress: address,
+      });
+      expect(local.statusCode, address).toBe(200);
+    }
+
+    // The rule covers the mail pages only.
+    const other = await t.app.inject({
+      method: "GET",
+      url: "/api/dictionaries",
+      remoteAddress: "203.0.113.5",
+    });
+    expect(other.statusCode).toBe(401);
+  });
+
   it("do not exist when SMTP_URL is set", async () => {
     const production = await buildApp(
       {

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { simpleParser, type AddressObject } from "mailparser";
 import { z } from "zod";
 import { caughtMail } from "../../db/schema.js";
-import { NotFoundError } from "../errors.js";
+import { ForbiddenError, NotFoundError } from "../errors.js";
 import { errorSchema } from "./review.js";
 
 const summarySchema = z.object({
@@ -42,6 +42,12 @@ const idParamsSchema = z.object({
     .min(1),
 });
 
+/** Checks whether a socket address is this machine: 127.0.0.0/8 or ::1. */
+export function isLoopback(address: string): boolean {
+  const ipv4 = address.startsWith("::ffff:") ? address.slice(7) : address;
+  return ipv4.startsWith("127.") || address === "::1";
+}
+
 function addressText(
   value: AddressObject | AddressObject[] | undefined,
 ): string | null {
@@ -57,10 +63,25 @@ function addressText(
  * (`SMTP_URL` unset).
  * NOTE: like any local mail catcher, the pages need no session, so the demo
  * mail can be read before signing in. Because they show every recipient's
- * mail, they exist only in the embedded default.
+ * mail, they exist only in the embedded default and serve only requests
+ * from this machine (the TCP peer, whatever X-Forwarded-For says), even when
+ * HOST opens the product to the network.
  */
 export const mailRoutes: FastifyPluginAsyncZod = async (app) => {
   const db = app.services.db;
+
+  app.addHook("onRequest", async (request) => {
+    const peer = request.socket.remoteAddress ?? "";
+    if (!isLoopback(peer)) {
+      request.log.warn(
+        { path: request.routeOptions.url },
+        "mail page requested from another machine",
+      );
+      throw new ForbiddenError(
+        "Письма встроенного почтового сервера можно читать только на компьютере, где запущен сервис",
+      );
+    }
+  });
 
   app.get(
     "/api/mail",
