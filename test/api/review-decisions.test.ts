@@ -336,7 +336,10 @@ describe("resubmit", () => {
     const response = await approve(t.app, as.ivanova, id, 2);
 
     expect(response.statusCode).toBe(409);
-    expect(response.json<ErrorBody>().error).toBe("stale_revision");
+    expect(response.json<ErrorBody>().error).toBe("unknown_revision");
+    expect(response.json<ErrorBody>().message).toBe(
+      "У заявки нет редакции 2: последняя редакция 1. Обновите страницу",
+    );
     expect((await applicationRow(id)).state).toBe("submitted");
   });
 });

@@ -76,6 +76,12 @@ export async function decideApplication(
           "already_decided",
         );
       }
+      if (revision > app.revision) {
+        throw new ConflictError(
+          `У заявки нет редакции ${revision}: последняя редакция ${app.revision}. Обновите страницу`,
+          "unknown_revision",
+        );
+      }
       if (revision !== app.revision) {
         throw new ConflictError(
           "Заявитель изменил заявку, пока вы её смотрели: обновите страницу и рассмотрите новую редакцию",
