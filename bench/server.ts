@@ -45,40 +45,52 @@ export function readCpuSeconds(pid: number): number | null {
   }
 }
 
+/** The folder `npm run build:server` writes and `npm start` runs. */
+const START_BUNDLE = "dist/server";
+
 /**
  * Returns the node arguments of `npm start`: flags and entry point, read from
  * the last command of its script, which must be `exec node <arguments>`.
  * The benchmark runs the product with them, so it measures what `npm start`
- * runs.
+ * runs. With `bundle`, the entry point is taken from that folder instead of
+ * dist/server.
  */
-export function startArguments(): string[] {
+export function startArguments(bundle = START_BUNDLE): string[] {
   const manifest = JSON.parse(
     readFileSync(join(REPOSITORY_ROOT, "package.json"), "utf8"),
   ) as { scripts: Record<string, string> };
   const command = (manifest.scripts.start ?? "").split("&&").at(-1)!.trim();
   const match = /^exec node (.+)$/.exec(command);
-  if (!match) {
+  if (!match || !match[1]!.includes(`${START_BUNDLE}/`)) {
     throw new Error(
-      `the start script of package.json must end with "exec node <arguments>", found "${command}": update startArguments in bench/server.ts to match it`,
+      `the start script of package.json must end with "exec node <arguments>" and run ${START_BUNDLE}/main.js, found "${command}": update startArguments in bench/server.ts to match it`,
     );
   }
-  return match[1]!.split(/\s+/);
+  return match[1]!
+    .split(/\s+/)
+    .map((argument) =>
+      argument.startsWith(`${START_BUNDLE}/`)
+        ? `${bundle}/${argument.slice(START_BUNDLE.length + 1)}`
+        : argument,
+    );
 }
 
-let serverBuilt = false;
+const built = new Set<string>();
 
 /**
- * Builds the server bundle with `npm run build:server`, as `npm start` does,
- * once per process. The web UI is not rebuilt: the benchmark does not load
- * it, and the product serves whatever `dist/web` holds.
+ * Builds the server bundle with `scripts/build-server.mjs`, as `npm start`
+ * does, once per process and folder. Tests pass a folder of their own, so
+ * that a build never replaces the chunks of a product running from
+ * dist/server. The web UI is not rebuilt: the product serves whatever
+ * `dist/web` holds.
  */
-export function buildServer(): void {
-  if (serverBuilt) return;
-  execFileSync("npm", ["run", "--silent", "build:server"], {
+export function buildServer(bundle = START_BUNDLE): void {
+  if (built.has(bundle)) return;
+  execFileSync(process.execPath, ["scripts/build-server.mjs", bundle], {
     cwd: REPOSITORY_ROOT,
     stdio: ["ignore", "inherit", "inherit"],
   });
-  serverBuilt = true;
+  built.add(bundle);
 }
 
 export interface ProductProcess {

@@ -15,6 +15,7 @@ import {
 // leaves one of them out fails here.
 
 const dataDir = mkdtempSync(join(tmpdir(), "gp-built-"));
+const BUNDLE = "dist/server-test";
 let product: ProductProcess | undefined;
 
 afterAll(() => {
@@ -22,12 +23,14 @@ afterAll(() => {
     product.child.kill("SIGKILL");
   }
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(BUNDLE, { recursive: true, force: true });
 });
 
 describe("built product", () => {
   it("starts on the embedded defaults and stops on SIGTERM", async () => {
-    buildServer();
-    product = await startEmbeddedProduct(startArguments(), dataDir);
+    // A folder of its own: a product running from dist/server keeps its chunks.
+    buildServer(BUNDLE);
+    product = await startEmbeddedProduct(startArguments(BUNDLE), dataDir);
     const { url } = product;
 
     // A demo account exists only if the simulator read its demo fixture.
