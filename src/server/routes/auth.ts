@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { signInReturnPath } from "../../domain/return-path.js";
 import fastifyRateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { EsiaClient } from "../../esia/client.js";
@@ -32,26 +33,6 @@ const STATE_TTL_SECONDS = 15 * 60;
 const AFTER_SIGN_IN = "/organizations";
 /** The page to open after the sign-in, kept from the start to the callback. */
 const RETURN_COOKIE = "gp_esia_return";
-
-/**
- * Returns the path and query of `value` when it is a page of this product to
- * open after the sign-in, or null. Only a local path qualifies: an absolute
- * or protocol-relative address would make the sign-in an open redirect.
- */
-export function signInReturnPath(value: unknown): string | null {
-  if (typeof value !== "string" || value.length > 512) return null;
-  if (!value.startsWith("/") || value.startsWith("//")) return null;
-  // URL parsing drops tabs and newlines and reads a backslash as a slash.
-  for (const char of value) {
-    const code = char.charCodeAt(0);
-    if (code < 0x20 || code === 0x7f || char === "\\") return null;
-  }
-  const base = "http://product.invalid";
-  const url = new URL(value, base);
-  if (url.origin !== base) return null;
-  if (/^\/(auth|api|signin)(\/|$)/.test(url.pathname)) return null;
-  return url.pathname + url.search;
-}
 
 /**
  * Sign-in through ESIA, sign-out and the session endpoint:

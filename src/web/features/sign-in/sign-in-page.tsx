@@ -3,6 +3,7 @@ import {
   SIGN_IN_ERROR_MESSAGES,
   type SignInErrorCode,
 } from "../../../esia/errors";
+import { signInReturnPath } from "../../../domain/return-path";
 import { personName, useSession } from "../../api/session";
 import { PageHeading } from "../../components/page-heading";
 
@@ -33,12 +34,7 @@ export function SignInPage() {
   const code = params.get("error") as SignInErrorCode | null;
   const error = code ? errorText(code) : null;
   const person = session.data?.person;
-  // The server checks the path again; this only keeps other addresses out of the form.
-  const requested = params.get("return");
-  const returnPath =
-    requested && requested.startsWith("/") && !requested.startsWith("//")
-      ? requested
-      : null;
+  const returnPath = signInReturnPath(params.get("return"));
 
   return (
     <div className="narrow">
