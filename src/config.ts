@@ -395,6 +395,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
+  // The embedded simulator and mail catcher listen in this process too.
+  const listeners: [string, number | undefined][] = [
+    ["PORT", values.PORT],
+    [
+      "ESIA_SIMULATOR_PORT",
+      embeddedEsia ? values.ESIA_SIMULATOR_PORT : undefined,
+    ],
+    [
+      "MAIL_CATCHER_PORT",
+      values.SMTP_URL === undefined ? values.MAIL_CATCHER_PORT : undefined,
+    ],
+  ];
+  for (let first = 0; first < listeners.length; first++) {
+    for (let second = first + 1; second < listeners.length; second++) {
+      const [nameA, portA] = listeners[first]!;
+      const [nameB, portB] = listeners[second]!;
+      if (portA !== undefined && portA !== 0 && portA === portB) {
+        problems.push(
+          `${nameA} and ${nameB} are both ${portA}: give each a port of its own`,
+        );
+      }
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const portValue = values.PORT as number;

@@ -21,6 +21,11 @@ function codePointLength(value: string): number {
 
 export const cabinetNameSchema = z
   .string({ error: "Введите название кабинета" })
+  .refine(isWellFormedText, {
+    message:
+      "Название содержит недопустимые символы (половину пары UTF-16): удалите их и введите название заново",
+    abort: true,
+  })
   .refine((value) => !hasControlCharacters(value), {
     message:
       "Название содержит управляющие символы (перевод строки, табуляцию) или невидимые символы нулевой ширины: удалите их",
@@ -60,7 +65,15 @@ export const cabinetTypeSchema = z.enum(CABINET_TYPES, {
 });
 
 export const spheresSchema = z
-  .array(z.string().min(1), { error: "Выберите хотя бы одну сферу" })
+  .array(
+    z
+      .string()
+      .min(1)
+      .refine((code) => !hasControlCharacters(code), {
+        message: "Выберите сферы из списка",
+      }),
+    { error: "Выберите хотя бы одну сферу" },
+  )
   .min(1, { message: "Выберите хотя бы одну сферу" })
   .max(50, { message: "Выберите не более 50 сфер" })
   .transform((codes) => [...new Set(codes)]);
@@ -104,6 +117,9 @@ export const rejectionReasonSchema = z
   .refine(isWellFormedText, {
     message:
       "Причина содержит недопустимые символы (половину пары UTF-16): удалите их и введите текст заново",
+  })
+  .refine((value) => !value.includes("\u0000"), {
+    message: "Причина содержит нулевой байт: удалите его",
   })
   .transform((value) => value.trim())
   .refine((value) => value.length > 0, {

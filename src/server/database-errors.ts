@@ -173,6 +173,14 @@ export function translateDatabaseError(error: unknown): AppError | undefined {
         [],
         "Значение не прошло проверку: исправьте данные формы",
       );
+    // A character PostgreSQL text cannot hold (NUL) in a field whose form
+    // check missed it.
+    case "22021":
+    case "22P05":
+      return new ValidationError(
+        [],
+        "Текст содержит недопустимый символ (нулевой байт): удалите его и повторите",
+      );
     case "40001":
     case "40P01":
       return new ConflictError(

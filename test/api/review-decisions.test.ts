@@ -177,6 +177,18 @@ describe("reject", () => {
     expect((await applicationRow(id)).state).toBe("submitted");
   });
 
+  it("refuses a reason with a NUL character", async () => {
+    const id = await submitThroughApi(t.app, as.petrov, cguApplication());
+
+    const response = await reject(t.app, as.ivanova, id, 1, "\u0000 нуль");
+
+    expect(response.statusCode).toBe(422);
+    expect(response.json<ErrorBody>().details[0]?.message).toBe(
+      "Причина содержит нулевой байт: удалите его",
+    );
+    expect((await applicationRow(id)).state).toBe("submitted");
+  });
+
   it("stores the reason and mails it to the applicant", async () => {
     const id = await submitThroughApi(t.app, as.petrov, cguApplication());
 

@@ -88,6 +88,21 @@ describe("loadConfig", () => {
     );
   });
 
+  it("rejects two listeners on one port", () => {
+    const problems = problemsOf({ PORT: "4321", ESIA_SIMULATOR_PORT: "4321" });
+    expect(problems).toEqual([
+      "PORT and ESIA_SIMULATOR_PORT are both 4321: give each a port of its own",
+    ]);
+    // A real ESIA means no simulator listens.
+    expect(
+      problemsOf({
+        PORT: "4321",
+        ESIA_SIMULATOR_PORT: "4321",
+        ESIA_BASE_URL: "https://esia.gosuslugi.ru",
+      }).join("\n"),
+    ).not.toContain("both 4321");
+  });
+
   it("reports every bad variable at once", () => {
     expect(problemsOf({ PORT: "x", LOG_LEVEL: "y" })).toHaveLength(2);
   });
