@@ -56,7 +56,10 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
     stack: frames,
   };
   for (const field of SAFE_FIELDS) {
-    if (source[field] !== undefined) result[field] = source[field];
+    if (source[field] === undefined) continue;
+    // Logged as errorCode: the loggers redact every `code`, which on other
+    // objects can be an ESIA authorization code.
+    result[field === "code" ? "errorCode" : field] = source[field];
   }
   if (source.cause !== undefined && depth < 3) {
     result.cause = serializeError(source.cause, depth + 1);

@@ -42,7 +42,7 @@ describe("serializeError", () => {
       "Failed query: insert into log_probe (email) values ($1)",
     );
     expect(serialized.cause).toMatchObject({
-      code: "23505",
+      errorCode: "23505",
       constraint: "log_probe_pkey",
     });
     expect(serialized.stack).toMatch(/^\s+at /);
@@ -63,6 +63,7 @@ describe("serializeError", () => {
 
     logger.error({ err: error }, "request failed");
     expect(output).toContain("Failed query: insert into log_probe");
+    expect(output).toContain('"errorCode":"23505"');
     expect(output).not.toContain(ADDRESS);
   });
 });
