@@ -243,6 +243,7 @@ function isMailFrom(value: string): boolean {
   return address !== undefined && isValidEmail(address);
 }
 
+/** Checks a `TRUST_PROXY` value: true, false, or a list of addresses and CIDR ranges. */
 function isTrustProxy(value: string): boolean {
   if (value === "true" || value === "false") return true;
   return value.split(",").every((item) => {

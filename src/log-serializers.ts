@@ -40,7 +40,7 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
   };
   const isQueryError =
     typeof source.query === "string" && Array.isArray(source.params);
-  // The stack starts with the message, which for a query error holds the parameters.
+  // The stack starts with the message, which for a query error contains the parameters.
   const frames =
     typeof source.stack === "string"
       ? source.stack

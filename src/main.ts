@@ -11,7 +11,7 @@ import pino from "pino";
 const started: Stoppable[] = [];
 
 /**
- * Longest wait for one part to stop, in ms. The HTTP server waits for its
+ * Maximum wait for one part to stop, in ms. The HTTP server waits for its
  * requests and the mail worker up to 10 s for the SMTP server, so 20 s
  * leaves both their time. A part that takes longer (e.g. a database pool
  * waiting for a connection that was never given back) must not keep the
@@ -35,14 +35,23 @@ async function stopWithTimeout(part: Stoppable): Promise<void> {
   }
 }
 
-async function stopStarted(): Promise<void> {
+/**
+ * Stops every started part in reverse order, each within STOP_TIMEOUT_MS, and
+ * returns whether all stopped. A part that fails does not keep the others
+ * from stopping. With a logger, each outcome is logged.
+ */
+async function stopStarted(logger?: pino.Logger): Promise<boolean> {
+  let clean = true;
   for (const part of started.splice(0).reverse()) {
     try {
       await stopWithTimeout(part);
-    } catch {
-      // A part that fails to stop must not keep the others from stopping.
+      logger?.info({ part: part.name }, "stopped");
+    } catch (error) {
+      clean = false;
+      logger?.error({ err: error, part: part.name }, "stop failed");
     }
   }
+  return clean;
 }
 
 async function main(): Promise<void> {
@@ -69,16 +78,7 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, "shutting down: finishing in-flight requests");
-    let clean = true;
-    for (const part of started.splice(0).reverse()) {
-      try {
-        await stopWithTimeout(part);
-        logger.info({ part: part.name }, "stopped");
-      } catch (error) {
-        clean = false;
-        logger.error({ err: error, part: part.name }, "stop failed");
-      }
-    }
+    const clean = await stopStarted(logger);
     process.exit(clean ? 0 : 1);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -83,10 +83,8 @@ export const LOG_REDACT = [
 ];
 
 /**
- * Returns the message of a validation issue for the person. The schemas give
- * Russian messages for what a form can get wrong. Zod's own messages, for
- * what only a hand-made request can send (a number for a string, a list for
- * the body), are English, so they are replaced.
+ * Returns the Russian message of a validation issue. Zod's own English
+ * messages, which only hand-made requests meet, become a general one.
  */
 function russianMessage(path: string, message: string | undefined): string {
   if (message && /[а-яё]/i.test(message)) return message;

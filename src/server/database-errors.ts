@@ -81,20 +81,24 @@ interface PgErrorLike {
   cause?: unknown;
 }
 
-/** Finds the PostgreSQL error inside an error that Drizzle may have wrapped. */
-export function findPgError(error: unknown): PgErrorLike | undefined {
+/** Returns the error and its causes, at most five levels deep, outermost first. */
+function causeChain(error: unknown): PgErrorLike[] {
+  const chain: PgErrorLike[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current; depth++) {
-    const candidate = current as PgErrorLike;
-    if (
-      typeof candidate.code === "string" &&
-      /^[0-9A-Z]{5}$/.test(candidate.code)
-    ) {
-      return candidate;
-    }
-    current = candidate.cause;
+    chain.push(current as PgErrorLike);
+    current = (current as PgErrorLike).cause;
   }
-  return undefined;
+  return chain;
+}
+
+/** Finds the PostgreSQL error inside an error that Drizzle may have wrapped. */
+export function findPgError(error: unknown): PgErrorLike | undefined {
+  return causeChain(error).find(
+    (candidate) =>
+      typeof candidate.code === "string" &&
+      /^[0-9A-Z]{5}$/.test(candidate.code),
+  );
 }
 
 /** Socket errors of a database server that is down, restarting or unreachable. */
@@ -114,28 +118,20 @@ const UNREACHABLE_CODES = new Set([
  * node-postgres's "Connection terminated" without a code.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    const { code, message, cause } = current as {
-      code?: unknown;
-      message?: unknown;
-      cause?: unknown;
-    };
+  return causeChain(error).some((candidate) => {
+    const { code } = candidate;
+    const { message } = candidate as { message?: unknown };
     if (typeof code === "string") {
       if (UNREACHABLE_CODES.has(code)) return true;
       if (/^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code)) {
         return true;
       }
     }
-    if (
+    return (
       typeof message === "string" &&
       /^Connection terminated|not queryable/.test(message)
-    ) {
-      return true;
-    }
-    current = cause;
-  }
-  return false;
+    );
+  });
 }
 
 /** Converts a constraint violation into an AppError, or returns undefined. */

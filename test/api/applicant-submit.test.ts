@@ -442,7 +442,7 @@ describe("POST /api/applications", () => {
   });
 
   it("checks the session and CSRF token before the form", async () => {
-    // An invalid form: the answers must not reveal the form's rules.
+    // An invalid form: the responses must not reveal the form's rules.
     const anonymous = await t.app.inject({
       method: "POST",
       url: "/api/applications",

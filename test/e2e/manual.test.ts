@@ -368,8 +368,8 @@ describe("manual scenario", () => {
     await chooseOrganization(page, ORG_CGU);
     await chooseKind(page, "Рабочий кабинет");
     await page.getByRole("heading", { name: FIXED_NAME, level: 1 }).waitFor();
-    // The applicant sees the editorial cabinet's name, with no link to a
-    // page that only its reviewers may open.
+    // The page shows the editorial cabinet's name without a link, because only
+    // its reviewers may open that cabinet.
     await expect(
       page.getByText("КР РОИВ", { exact: true }).count(),
     ).resolves.toBe(1);

@@ -64,7 +64,7 @@ function addressText(
  * NOTE: like any local mail catcher, the pages need no session, so the demo
  * mail can be read before signing in. Because they show every recipient's
  * mail, they exist only in the embedded default and serve only requests
- * from this machine (the TCP peer, whatever X-Forwarded-For says), even when
+ * from this machine (the TCP peer, ignoring X-Forwarded-For), even when
  * HOST opens the product to the network.
  */
 export const mailRoutes: FastifyPluginAsyncZod = async (app) => {
